@@ -1,0 +1,34 @@
+/** Options every command that reads skills shares, so `--skills-dir` means the same everywhere. */
+import type { Command } from 'commander';
+
+export interface SkillDirOptions {
+  skillsDir?: string[];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Adds the repeatable `--skills-dir DIR` option (extra skill folders; also PERF_HUNTER_SKILLS_DIR). */
+export function withSkillDirs(command: Command): Command {
+  return command.option(
+    '--skills-dir <dir>',
+    'extra skill folder: a perf-hunter layout or a Spawner tree (repeatable; also $PERF_HUNTER_SKILLS_DIR)',
+    collect,
+  );
+}
+
+/** The directories to load, from the flags and the environment. Lazy so commands stay cheap to parse. */
+export async function skillDirsFrom(options: SkillDirOptions): Promise<string[]> {
+  const loader = (await import('../skills/load.js')) as unknown as {
+    resolveSkillDirs?: (input: { cliDirs: string[]; env: NodeJS.ProcessEnv }) => string[];
+  };
+  // TEMPORARY until the loader exports resolveSkillDirs.
+  if (!loader.resolveSkillDirs) return options.skillsDir ?? [];
+  return loader.resolveSkillDirs({ cliDirs: options.skillsDir ?? [], env: process.env });
+}
+
+/** Writes JSON for machines: stable key order as built, two-space indent, trailing newline. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
