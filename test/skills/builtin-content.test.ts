@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import picomatch from 'picomatch';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { Language, Parser } from 'web-tree-sitter';
@@ -43,6 +44,8 @@ const NOT_COVERED = ['memory hierarchy design', 'causal inference', 'privacy imp
 const MUST_DEFER_TO = ['ml-memory', 'vector-specialist', 'temporal-craftsman'];
 const MUST_TRIGGER_ON = ['latency', 'p99', 'N+1', 'connection pool', 'profiling', 'flame graph', 'throughput'];
 const LANGUAGES = ['typescript', 'javascript', 'python'];
+// Every `applies_to` glob must select at least one of these, or it silently selects nothing.
+const SAMPLE_PATHS = ['src/api/orders.ts', 'web/App.tsx', 'lib/db.js', 'lib/db.mjs', 'app/services/search.py', 'db/queries.sql'];
 
 // Detector options are data the detectors read; these are the keys each one cannot do without.
 const CallList = z.array(z.string().trim().min(1)).min(1);
@@ -283,6 +286,9 @@ function checkValidations(pack: Pack): string[] {
   const regexes = validations.filter((v) => v.type === 'regex');
   if (regexes.length < 4 || regexes.length > 8) problems.push(`${regexes.length} regex validations, want 4 to 8`);
   for (const v of regexes) {
+    for (const glob of v.applies_to) {
+      if (!SAMPLE_PATHS.some((path) => picomatch(glob)(path))) problems.push(`validation ${v.id}: applies_to ${glob} matches no source file`);
+    }
     const patterns = asList(v.pattern).map((p, i) => compile(p, `validation ${v.id}: pattern[${i}]`, problems));
     const negatives = asList(v.negative_pattern).map((p, i) => compile(p, `validation ${v.id}: negative_pattern[${i}]`, problems));
     if (patterns.includes(undefined) || negatives.includes(undefined)) continue;
@@ -495,6 +501,8 @@ describe('the content checks catch broken content', () => {
       .toEqual([expect.stringContaining('does not compile')]);
     expect(checkValidations(broken(({ validations }) => { firstRegex(validations).examples.ok.push('SELECT * FROM t'); })))
       .toEqual([expect.stringContaining('ok example is reported: SELECT * FROM t')]);
+    expect(checkValidations(broken(({ validations }) => { firstRegex(validations).applies_to = ['**/*.{ts,py']; })))
+      .toEqual([expect.stringContaining('applies_to **/*.{ts,py matches no source file')]);
   });
 
   it('dangling references in either direction, and one id used twice', () => {
