@@ -1,5 +1,7 @@
 /** Every CLI command, one line each. A command module exports `register(program)`. */
 import type { Command } from 'commander';
 import { register as skills } from './skills.js';
+import { register as serve } from './serve.js';
+import { register as explain } from './explain.js';
 
-export const commands: Array<(program: Command) => void> = [skills];
+export const commands: Array<(program: Command) => void> = [skills, serve, explain];

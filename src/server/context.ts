@@ -1,0 +1,43 @@
+/**
+ * What every tool, resource and prompt handler shares. The catalog is a lazily started promise:
+ * the server answers `initialize` before any YAML is read, and handlers await the catalog.
+ */
+import type { SkillCatalog } from '../skills/catalog.js';
+import type { LoadSkillsOptions } from '../skills/load.js';
+
+export interface ServerContext {
+  /** Resolves to the loaded skills; the first call starts the load, later calls share it. */
+  catalog: () => Promise<SkillCatalog>;
+  /** Where the skills come from, for messages that tell the user what was searched. */
+  load: LoadSkillsOptions;
+  /** Diagnostics; stderr by default, because stdout is the protocol on stdio. */
+  log: (message: string) => void;
+}
+
+export function logToStderr(message: string): void {
+  process.stderr.write(`perf-hunter: ${message}\n`);
+}
+
+/** A context whose catalog loads once, on first use (or when `warm` is called after start-up). */
+export function createContext(load: LoadSkillsOptions, log: (message: string) => void = logToStderr): ServerContext & { warm(): void } {
+  let pending: Promise<SkillCatalog> | undefined;
+  const catalog = (): Promise<SkillCatalog> => {
+    pending ??= import('../skills/catalog.js').then(({ SkillCatalog }) => SkillCatalog.load(load));
+    return pending;
+  };
+  return {
+    catalog,
+    load,
+    log,
+    warm() {
+      if (pending) return; // already loading or loaded: report once, not once per session
+      catalog().then(
+        (c) => {
+          const errors = c.problems.filter((p) => p.severity === 'error').length;
+          log(`loaded ${c.skills.length} skill(s)${c.problems.length ? `, ${c.problems.length} problem(s) (${errors} error(s)); read skill://problems` : ''}`);
+        },
+        (error: unknown) => log(`could not load skills: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    },
+  };
+}
