@@ -1,8 +1,15 @@
 /**
- * Loads skills from disk into the one model (see model.ts).
- * STUB: the real implementation replaces this file (same exports).
+ * Loads skills from disk into the one model (see model.ts). Never throws for bad input: every
+ * missing folder, YAML syntax error or schema mismatch becomes a LoadProblem at file:line:column
+ * and everything else still loads.
  */
-import type { LoadResult } from './model.js';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadResult, Skill } from './model.js';
+import { packageRoot } from '../paths.js';
+import { discoverSkills, type SkillSource } from './discover.js';
+import { assembleSkill } from './assemble.js';
+import { ProblemLog } from './problems.js';
 
 export interface LoadSkillsOptions {
   /**
@@ -15,6 +22,77 @@ export interface LoadSkillsOptions {
   includeBuiltin?: boolean;
 }
 
-export async function loadSkills(_options: LoadSkillsOptions = {}): Promise<LoadResult> {
-  throw new Error('loadSkills is not implemented yet');
+export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadResult> {
+  const started = performance.now();
+  const log = new ProblemLog();
+  // The built-in skill comes first, so a user copy with the same id is the one reported.
+  const dirs = [...(options.includeBuiltin ?? true ? [packageRoot] : []), ...(options.dirs ?? [])].map((d) => path.resolve(d));
+
+  const discovered = await Promise.all(dirs.map(async (dir) => {
+    try {
+      return await discoverSkills(dir);
+    } catch (err) {
+      return { ok: false as const, message: `cannot read skills directory ${dir}: ${(err as Error).message}` };
+    }
+  }));
+  const sources: SkillSource[] = [];
+  discovered.forEach((found, i) => {
+    if (found.ok) sources.push(...found.sources);
+    else log.push({ severity: 'error', file: dirs[i]!, line: 1, column: 1, message: found.message });
+  });
+
+  const assembled = await Promise.all(sources.map((source) => assembleSkill(source, log)));
+
+  const skills: Skill[] = [];
+  const firstById = new Map<string, Skill>();
+  for (const { skill, idAt } of assembled) {
+    if (!skill) continue;
+    const first = firstById.get(skill.id);
+    if (first) {
+      const at = idAt?.();
+      log.push({
+        severity: 'error',
+        file: at?.file ?? skill.origin.dir,
+        line: at?.line ?? 1,
+        column: at?.column ?? 1,
+        path: 'id',
+        message: `duplicate skill id "${skill.id}": already loaded from ${first.origin.dir}; this one is skipped`,
+        skillId: skill.id,
+      });
+      continue;
+    }
+    firstById.set(skill.id, skill);
+    skills.push(skill);
+  }
+
+  return {
+    skills,
+    problems: log.problems,
+    stats: {
+      dirs: dirs.length,
+      files: assembled.reduce((n, a) => n + a.filesRead, 0),
+      skills: skills.length,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    },
+  };
+}
+
+export interface ResolveSkillDirsInput {
+  /** `--skills-dir DIR` values, in the order given (the flag is repeatable). */
+  cliDirs?: readonly string[];
+  /** Usually `process.env`; `PERF_HUNTER_SKILLS_DIR` is a path list split on `path.delimiter`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** CLI dirs first, then the environment's; `~` expanded, resolved, duplicates dropped. */
+export function resolveSkillDirs({ cliDirs = [], env = {} }: ResolveSkillDirsInput = {}): string[] {
+  const fromEnv = (env.PERF_HUNTER_SKILLS_DIR ?? '').split(path.delimiter);
+  const all = [...cliDirs, ...fromEnv].map((d) => d.trim()).filter(Boolean).map((d) => path.resolve(expandHome(d)));
+  return [...new Set(all)];
+}
+
+function expandHome(dir: string): string {
+  if (dir === '~') return os.homedir();
+  if (dir.startsWith('~/') || dir.startsWith(`~${path.sep}`)) return path.join(os.homedir(), dir.slice(2));
+  return dir;
 }
