@@ -1,0 +1,75 @@
+/** Shared by the `async` family: is this call running on the event loop, inside a coroutine or handler? */
+import type { ts as TsApi } from 'ts-morph';
+import type { Node as PyNode } from 'web-tree-sitter';
+import { enclosingFunction, type FunctionLike, isAsyncFunction, isFunctionLike } from '../../engine/scope-ts.js';
+import { enclosingFunction as enclosingPyFunction, isAsyncDef } from '../../engine/scope-py.js';
+
+type Ts = typeof TsApi;
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'use', 'head', 'options', 'route']);
+const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/**
+ * True for a function that serves a request: registered with a route method next to a path
+ * (`app.get('/x', fn)`, `fastify.post('/x', fn)`), exported as a Next.js route (`GET`), or shaped
+ * like one (`(req, res)`, `(request, reply)`).
+ */
+export function isRequestHandler(ts: Ts, fn: FunctionLike): boolean {
+  const [first, second] = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  if (/^(req|request)$/.test(first ?? '') && /^(res|reply|response)$/.test(second ?? '')) return true;
+  if (ts.isFunctionDeclaration(fn) && fn.name && NEXT_ROUTE_EXPORTS.has(fn.name.text)) return true;
+  const call = fn.parent;
+  if (call && ts.isCallExpression(call) && call.arguments.some((a) => a === fn)) {
+    const callee = call.expression;
+    const path = call.arguments[0];
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      ROUTE_METHODS.has(callee.name.text) &&
+      path !== undefined &&
+      ts.isStringLiteralLike(path) &&
+      path.text.startsWith('/')
+    );
+  }
+  return false;
+}
+
+export interface EventLoopContext {
+  fn: FunctionLike;
+  where: string;
+}
+
+/**
+ * The async function or request handler a call runs in, looking through synchronous inline
+ * callbacks (`items.forEach(x => ...)` inside an async function still runs on its turn of the
+ * loop). A plain synchronous function, or module top level, is not an event-loop context here.
+ */
+export function eventLoopContext(ts: Ts, node: TsApi.Node): EventLoopContext | undefined {
+  for (let fn = enclosingFunction(ts, node); fn; fn = enclosingFunction(ts, fn)) {
+    if (isAsyncFunction(ts, fn)) return { fn, where: `async ${describe(ts, fn)}` };
+    if (isRequestHandler(ts, fn)) return { fn, where: `request handler ${describe(ts, fn)}` };
+    const isInlineCallback =
+      (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) &&
+      fn.parent !== undefined &&
+      (ts.isCallExpression(fn.parent) || ts.isNewExpression(fn.parent));
+    if (!isInlineCallback) return undefined;
+  }
+  return undefined;
+}
+
+function describe(ts: Ts, fn: FunctionLike): string {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) {
+    return `function ${fn.name.getText()}`;
+  }
+  const parent = fn.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return `function ${parent.name.text}`;
+  if (parent && ts.isPropertyAssignment(parent)) return `function ${parent.name.getText()}`;
+  return 'function';
+}
+
+/** The `async def` a Python call runs directly in (a nested `def` or `lambda` is not it). */
+export function asyncDefOf(node: PyNode): PyNode | undefined {
+  const fn = enclosingPyFunction(node);
+  return fn && isAsyncDef(fn) ? fn : undefined;
+}
+
+export { isFunctionLike };

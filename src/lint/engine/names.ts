@@ -1,0 +1,254 @@
+/**
+ * Import-aware dotted names, shared by both languages, and the call-shape matcher detectors use.
+ * Detectors match resolved qualified names, never raw text (ruff's way): after
+ * `import * as f from 'node:fs'` the call `f.readFileSync()` is named `fs.readFileSync`, and after
+ * `from time import sleep as zz` the call `zz(1)` is named `time.sleep`.
+ *
+ * Only types are imported from the parsers, so this module costs nothing to load.
+ */
+import type { ts } from 'ts-morph';
+import type { Node as PyNode } from 'web-tree-sitter';
+
+/** A segment for an expression that has no name (a literal, an arrow, ...). */
+export const UNNAMED = '<expr>';
+
+// ---------------------------------------------------------------- call shapes
+
+/**
+ * Compiles dotted globs into one predicate. Per segment, `*` matches any run of characters and `?`
+ * one character; a leading `*` segment stands for any receiver however long (`*.query` matches
+ * `pool.query` and `db.pool.query`); `**` matches any number of segments, none included. Called
+ * expressions appear as `name()`, e.g. `knex().where`.
+ */
+export function compileShapes(patterns: readonly string[]): (name: string | undefined) => boolean {
+  const regexes = patterns.map(shapeToRegExp);
+  return (name) => name !== undefined && regexes.some((re) => re.test(name));
+}
+
+export function matchesShape(name: string, pattern: string): boolean {
+  return shapeToRegExp(pattern).test(name);
+}
+
+function shapeToRegExp(pattern: string): RegExp {
+  const segments = pattern.split('.');
+  const parts = segments.map((segment, index) => {
+    if (segment === '**') return index === segments.length - 1 ? '.*' : '(?:[^.]+\\.)*';
+    if (segment === '*' && index === 0 && segments.length > 1) return '(?:[^.]+\\.)+';
+    const body = segment
+      .split('')
+      .map((ch) => (ch === '*' ? '[^.]*' : ch === '?' ? '[^.]' : ch.replace(/[\\^$+|()[\]{}/]/g, '\\$&')))
+      .join('');
+    return index === segments.length - 1 ? body : `${body}\\.`;
+  });
+  // `**` and the leading `*` already carry their dot; glue the rest with it.
+  return new RegExp(`^${parts.join('')}$`);
+}
+
+// ---------------------------------------------------------------- import tables
+
+/** `node:fs` and `fs` are one module. */
+export function normaliseModule(specifier: string): string {
+  return specifier.startsWith('node:') ? specifier.slice('node:'.length) : specifier;
+}
+
+/** Local name -> qualified name it was imported as (`rfs` -> `fs.readFileSync`). File-wide. */
+class AliasTable {
+  private readonly aliases = new Map<string, string>();
+  private readonly modules = new Map<string, string>();
+
+  bind(local: string, qualified: string, module: string): void {
+    this.aliases.set(local, qualified);
+    this.modules.set(local, module);
+  }
+
+  resolve(local: string): string {
+    return this.aliases.get(local) ?? local;
+  }
+
+  moduleOf(local: string): string | undefined {
+    return this.modules.get(local);
+  }
+}
+
+export interface Names<N> {
+  /**
+   * The dotted, import-resolved name of an expression: `fs.readFileSync`, `pool.query`,
+   * `prisma.user.findMany`. A leading `this.`/`self.`/`cls.` is dropped, so a field and a
+   * local of the same name match the same shapes. Undefined for a node that is not an expression.
+   */
+  qualifiedName(node: N): string | undefined;
+  /** The module a local name was imported from (`f` -> `fs`), if it was imported. */
+  moduleOf(localName: string): string | undefined;
+}
+
+// ---------------------------------------------------------------- TypeScript / JavaScript
+
+export class TsNames implements Names<ts.Node> {
+  private readonly table = new AliasTable();
+
+  constructor(private readonly tsApi: typeof ts) {}
+
+  moduleOf(localName: string): string | undefined {
+    return this.table.moduleOf(localName);
+  }
+
+  /** Called by the engine for every node before detectors see it, so imports bind in order. */
+  observe(node: ts.Node): void {
+    const t = this.tsApi;
+    if (t.isImportDeclaration(node)) this.bindImport(node);
+    else if (t.isImportEqualsDeclaration(node)) {
+      const ref = node.moduleReference;
+      if (t.isExternalModuleReference(ref) && t.isStringLiteral(ref.expression)) {
+        const module = normaliseModule(ref.expression.text);
+        this.table.bind(node.name.text, module, module);
+      }
+    } else if (t.isVariableDeclaration(node) && node.initializer) this.bindRequire(node);
+  }
+
+  private bindImport(node: ts.ImportDeclaration): void {
+    const t = this.tsApi;
+    const clause = node.importClause;
+    if (!clause || !t.isStringLiteral(node.moduleSpecifier)) return;
+    const module = normaliseModule(node.moduleSpecifier.text);
+    // A default import stands for the module (`import fs from 'fs'`, `import axios from 'axios'`).
+    if (clause.name) this.table.bind(clause.name.text, module, module);
+    const bindings = clause.namedBindings;
+    if (!bindings) return;
+    if (t.isNamespaceImport(bindings)) {
+      this.table.bind(bindings.name.text, module, module);
+    } else {
+      for (const element of bindings.elements) {
+        const imported = (element.propertyName ?? element.name).text;
+        this.table.bind(element.name.text, imported === 'default' ? module : `${module}.${imported}`, module);
+      }
+    }
+  }
+
+  /** `const f = require('fs')`, `const { readFileSync: rfs } = require('fs')`, `await import('fs')`. */
+  private bindRequire(node: ts.VariableDeclaration): void {
+    const t = this.tsApi;
+    let init: ts.Expression = node.initializer!;
+    while (t.isAwaitExpression(init) || t.isParenthesizedExpression(init)) init = init.expression;
+    let member: string | undefined;
+    if (t.isPropertyAccessExpression(init)) {
+      member = init.name.text;
+      init = init.expression;
+    }
+    if (!t.isCallExpression(init) || init.arguments.length !== 1) return;
+    const isRequire = t.isIdentifier(init.expression) && init.expression.text === 'require';
+    const isImport = init.expression.kind === t.SyntaxKind.ImportKeyword;
+    const arg = init.arguments[0];
+    if (!(isRequire || isImport) || !arg || !t.isStringLiteralLike(arg)) return;
+    const module = normaliseModule(arg.text);
+    const base = member ? `${module}.${member}` : module;
+    if (t.isIdentifier(node.name)) {
+      this.table.bind(node.name.text, base, module);
+    } else if (t.isObjectBindingPattern(node.name)) {
+      for (const element of node.name.elements) {
+        if (!t.isIdentifier(element.name)) continue;
+        const prop = element.propertyName ?? element.name;
+        if (!t.isIdentifier(prop) && !t.isStringLiteral(prop)) continue;
+        this.table.bind(element.name.text, `${base}.${prop.text}`, module);
+      }
+    }
+  }
+
+  qualifiedName(node: ts.Node): string | undefined {
+    const t = this.tsApi;
+    if (t.isIdentifier(node)) return this.table.resolve(node.text);
+    if (node.kind === t.SyntaxKind.ThisKeyword) return '';
+    if (t.isPropertyAccessExpression(node)) return join(this.qualifiedName(node.expression), node.name.text);
+    if (t.isElementAccessExpression(node) && t.isStringLiteralLike(node.argumentExpression)) {
+      return join(this.qualifiedName(node.expression), node.argumentExpression.text);
+    }
+    if (t.isCallExpression(node)) {
+      const callee = this.qualifiedName(node.expression);
+      return callee === undefined ? undefined : `${callee}()`;
+    }
+    if (t.isNewExpression(node)) return `${this.qualifiedName(node.expression) ?? UNNAMED}()`;
+    if (
+      t.isParenthesizedExpression(node) ||
+      t.isAwaitExpression(node) ||
+      t.isNonNullExpression(node) ||
+      t.isAsExpression(node) ||
+      t.isSatisfiesExpression(node) ||
+      t.isTypeAssertionExpression(node)
+    ) {
+      return this.qualifiedName(node.expression);
+    }
+    return t.isExpression(node) ? UNNAMED : undefined;
+  }
+}
+
+// ---------------------------------------------------------------- Python
+
+const PY_RECEIVERS = new Set(['self', 'cls']);
+
+export class PyNames implements Names<PyNode> {
+  private readonly table = new AliasTable();
+
+  moduleOf(localName: string): string | undefined {
+    return this.table.moduleOf(localName);
+  }
+
+  /** Called by the engine for import statements (at any depth: function-local imports count). */
+  observe(node: PyNode): void {
+    if (node.type === 'import_statement') {
+      for (const child of node.namedChildren) {
+        if (!child) continue;
+        if (child.type === 'dotted_name') {
+          // `import os.path` binds `os`, which then names `os.path.join` in full.
+          const first = child.text.split('.')[0]!;
+          this.table.bind(first, first, child.text);
+        } else if (child.type === 'aliased_import') {
+          const name = child.childForFieldName('name')?.text;
+          const alias = child.childForFieldName('alias')?.text;
+          if (name && alias) this.table.bind(alias, name, name);
+        }
+      }
+    } else if (node.type === 'import_from_statement') {
+      const module = node.childForFieldName('module_name')?.text;
+      if (!module) return;
+      for (const child of node.childrenForFieldName('name')) {
+        if (!child) continue;
+        if (child.type === 'dotted_name') {
+          this.table.bind(child.text, `${module}.${child.text}`, module);
+        } else if (child.type === 'aliased_import') {
+          const name = child.childForFieldName('name')?.text;
+          const alias = child.childForFieldName('alias')?.text;
+          if (name && alias) this.table.bind(alias, `${module}.${name}`, module);
+        }
+      }
+    }
+  }
+
+  qualifiedName(node: PyNode): string | undefined {
+    switch (node.type) {
+      case 'identifier':
+        return PY_RECEIVERS.has(node.text) ? '' : this.table.resolve(node.text);
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute');
+        if (!object || !attr) return undefined;
+        return join(this.qualifiedName(object), attr.text);
+      }
+      case 'call': {
+        const fn = node.childForFieldName('function');
+        const callee = fn ? this.qualifiedName(fn) : undefined;
+        return callee === undefined ? undefined : `${callee}()`;
+      }
+      case 'await':
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c !== null && c.type !== 'comment');
+        return inner ? this.qualifiedName(inner) : undefined;
+      }
+      default:
+        return UNNAMED;
+    }
+  }
+}
+
+function join(left: string | undefined, right: string): string {
+  if (left === undefined) return `${UNNAMED}.${right}`;
+  return left === '' ? right : `${left}.${right}`;
+}
