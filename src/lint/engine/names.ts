@@ -51,6 +51,15 @@ export function normaliseModule(specifier: string): string {
   return specifier.startsWith('node:') ? specifier.slice('node:'.length) : specifier;
 }
 
+/**
+ * The prefix a module gives qualified names. The project's own modules (`./models`, `../db`) give
+ * none: `import { User } from './models'` names `User`, as the code reads, and their path dots
+ * would break the dotted segments.
+ */
+function qualifierOf(module: string): string | undefined {
+  return module.startsWith('.') || module.startsWith('/') ? undefined : module;
+}
+
 /** Local name -> qualified name it was imported as (`rfs` -> `fs.readFileSync`). File-wide. */
 class AliasTable {
   private readonly aliases = new Map<string, string>();
@@ -100,7 +109,7 @@ export class TsNames implements Names<ts.Node> {
       const ref = node.moduleReference;
       if (t.isExternalModuleReference(ref) && t.isStringLiteral(ref.expression)) {
         const module = normaliseModule(ref.expression.text);
-        this.table.bind(node.name.text, module, module);
+        this.table.bind(node.name.text, qualifierOf(module) ?? node.name.text, module);
       }
     } else if (t.isVariableDeclaration(node) && node.initializer) this.bindRequire(node);
   }
@@ -110,16 +119,18 @@ export class TsNames implements Names<ts.Node> {
     const clause = node.importClause;
     if (!clause || !t.isStringLiteral(node.moduleSpecifier)) return;
     const module = normaliseModule(node.moduleSpecifier.text);
+    const prefix = qualifierOf(module);
     // A default import stands for the module (`import fs from 'fs'`, `import axios from 'axios'`).
-    if (clause.name) this.table.bind(clause.name.text, module, module);
+    if (clause.name) this.table.bind(clause.name.text, prefix ?? clause.name.text, module);
     const bindings = clause.namedBindings;
     if (!bindings) return;
     if (t.isNamespaceImport(bindings)) {
-      this.table.bind(bindings.name.text, module, module);
+      this.table.bind(bindings.name.text, prefix ?? bindings.name.text, module);
     } else {
       for (const element of bindings.elements) {
         const imported = (element.propertyName ?? element.name).text;
-        this.table.bind(element.name.text, imported === 'default' ? module : `${module}.${imported}`, module);
+        const qualified = imported === 'default' ? prefix ?? element.name.text : prefix ? `${prefix}.${imported}` : imported;
+        this.table.bind(element.name.text, qualified, module);
       }
     }
   }
@@ -140,7 +151,9 @@ export class TsNames implements Names<ts.Node> {
     const arg = init.arguments[0];
     if (!(isRequire || isImport) || !arg || !t.isStringLiteralLike(arg)) return;
     const module = normaliseModule(arg.text);
-    const base = member ? `${module}.${member}` : module;
+    const prefix = qualifierOf(module);
+    const base = prefix === undefined ? member : member ? `${prefix}.${member}` : prefix;
+    if (base === undefined) return;
     if (t.isIdentifier(node.name)) {
       this.table.bind(node.name.text, base, module);
     } else if (t.isObjectBindingPattern(node.name)) {
@@ -207,16 +220,18 @@ export class PyNames implements Names<PyNode> {
         }
       }
     } else if (node.type === 'import_from_statement') {
-      const module = node.childForFieldName('module_name')?.text;
-      if (!module) return;
+      // A relative module (`from .models import Book`) names the project's own code: no prefix.
+      const module = node.childForFieldName('module_name')?.text.replace(/^\.+/, '');
+      if (module === undefined) return;
+      const qualify = (name: string) => (module ? `${module}.${name}` : name);
       for (const child of node.childrenForFieldName('name')) {
         if (!child) continue;
         if (child.type === 'dotted_name') {
-          this.table.bind(child.text, `${module}.${child.text}`, module);
+          this.table.bind(child.text, qualify(child.text), module);
         } else if (child.type === 'aliased_import') {
           const name = child.childForFieldName('name')?.text;
           const alias = child.childForFieldName('alias')?.text;
-          if (name && alias) this.table.bind(alias, `${module}.${name}`, module);
+          if (name && alias) this.table.bind(alias, qualify(name), module);
         }
       }
     }

@@ -16,7 +16,7 @@ export const TS_DB_CALLS = [
   // ORMs: Prisma, TypeORM, Sequelize, Mongoose, MikroORM
   'prisma.*.*', '**.prisma.*.*', '*.findOne', '*.findOneBy', '*.findOneOrFail', '*.findBy', '*.findMany',
   '*.findUnique', '*.findUniqueOrThrow', '*.findFirst', '*.findFirstOrThrow', '*.findByPk', '*.findById',
-  '*.findAll', '*.find', '*.findAndCount', '*.findOneAndUpdate', '*.countDocuments', '*.aggregate',
+  '*.findAll', '*.find', '*.count', '*.findAndCount', '*.findOneAndUpdate', '*.countDocuments', '*.aggregate',
   '*.updateOne', '*.deleteOne', '*.insertOne', '*.upsert', '*Repository.save', '*Repo.save', '*.populate',
   // Redis (ioredis, node-redis)
   '**.*redis*.get', '**.*redis*.set', '**.*redis*.hget', '**.*redis*.hgetall', '**.*redis*.exists',
@@ -52,7 +52,7 @@ export const PY_DELAY_CALLS = ['time.sleep', 'asyncio.sleep', 'trio.sleep', 'any
  * The argument of a per-chunk batch: `WHERE id IN (...)`, `= ANY($1)`, Prisma `{ in: ids }`,
  * TypeORM `In(ids)`, Sequelize `[Op.in]`, Mongo `$in`, Django `__in=`, SQLAlchemy `.in_()`.
  */
-export const BATCH_MARKER = /\bIN\s*\(|\bANY\s*\(|\$in\b|\bin\s*:|Op\.in\b|\bIn\(|__in\b|\.in_\(|\bunnest\s*\(/i;
+export const BATCH_MARKER = /\bIN\s*(\(|%s|\$\d|:\w|\?)|\bANY\s*\(|\$in\b|\bin\s*:|Op\.in\b|\bIn\(|__in\b|\.in_\(|\bunnest\s*\(/i;
 
 /** Django/SQLAlchemy loading that makes touching a relation per item free. */
 export const EAGER_LOADING = /\b(select_related|prefetch_related|selectinload|joinedload|subqueryload|immediateload|values|values_list|only|defer)\s*\(/;

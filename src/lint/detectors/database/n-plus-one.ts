@@ -93,8 +93,14 @@ export default defineDetector({
       /** A `while` or `for(;;)` without a collection is a polling/worker loop, not per item. */
       const consumesCollection = (rep: Repetition): boolean => {
         if (rep.kind === 'callback' || ts.isForOfStatement(rep.node) || ts.isForInStatement(rep.node)) return true;
-        const text = rep.node.getText(ctx.sourceFile);
-        return /\.(length|size)\b|\.(shift|pop)\(/.test(text);
+        const loop = rep.node;
+        const condition = ts.isForStatement(loop)
+          ? loop.condition
+          : ts.isWhileStatement(loop) || ts.isDoStatement(loop)
+            ? loop.expression
+            : undefined;
+        const consumes = /\.(length|size)\b/.test(condition?.getText(ctx.sourceFile) ?? '');
+        return consumes || /\.(shift|pop)\(/.test(loop.getText(ctx.sourceFile));
       };
       const isSmall = (rep: Repetition): boolean =>
         isSmallLiteralTs(ts, rep.iterable, max, smallNames) || isSmallCountedLoopTs(ts, rep.node, max);
@@ -103,7 +109,7 @@ export default defineDetector({
         isSmall(rep) ||
         isLoopCarriedTs(ts, rep, call) ||
         isPacedOrRetryTs(ts, rep, call, qualifiedName, isDelay) ||
-        call.arguments.some((a) => BATCH_MARKER.test(a.getText(ctx.sourceFile)));
+        BATCH_MARKER.test(call.getText(ctx.sourceFile));
       const fanOutOf = (rep: Repetition): string | undefined => {
         if (rep.kind !== 'callback') return undefined;
         const outer = rep.node.parent;
@@ -113,7 +119,12 @@ export default defineDetector({
       };
       const loopWord = (rep: Repetition): string => {
         if (rep.kind === 'callback') return `.${(rep.node.expression as TsApi.PropertyAccessExpression).name.text}() callback`;
-        return ts.isForOfStatement(rep.node) && rep.node.awaitModifier ? 'for await loop' : `${ts.SyntaxKind[rep.node.kind].replace('Statement', '').toLowerCase()} loop`;
+        const loop = rep.node;
+        if (ts.isForOfStatement(loop)) return loop.awaitModifier ? 'for-await loop' : 'for-of loop';
+        if (ts.isForInStatement(loop)) return 'for-in loop';
+        if (ts.isWhileStatement(loop)) return 'while loop';
+        if (ts.isDoStatement(loop)) return 'do-while loop';
+        return 'for loop';
       };
       const once = (node: TsApi.Node): boolean => {
         const start = node.getStart(ctx.sourceFile);
@@ -179,13 +190,16 @@ export default defineDetector({
 
       const unwrap = (n: PyNode): PyNode => (n.type === 'await' && n.namedChildren[0] ? n.namedChildren[0] : n);
       const consumesCollection = (rep: PyRepetition): boolean =>
-        rep.kind !== 'loop' || rep.node.type === 'for_statement' || /\blen\(|\.pop\(|\.popleft\(/.test(rep.node.text);
+        rep.kind !== 'loop' ||
+        rep.node.type === 'for_statement' ||
+        /\blen\(/.test(rep.node.childForFieldName('condition')?.text ?? '') ||
+        /\.(pop|popleft)\(/.test(rep.node.text);
       const isLookAlike = (rep: PyRepetition, call: PyNode): boolean =>
         !consumesCollection(rep) ||
         isSmallLiteralPy(rep.iterable, max, smallNames) ||
         isLoopCarriedPy(rep, call) ||
         isPacedOrRetryPy(rep, call, qualifiedName, isDelay) ||
-        BATCH_MARKER.test(call.childForFieldName('arguments')?.text ?? '');
+        BATCH_MARKER.test(call.text);
       const fanOutOf = (rep: PyRepetition): string | undefined => {
         // asyncio.gather(*[fetch(i) for i in ids]) / asyncio.gather(*(... for ...))
         const splat = rep.node.parent;
