@@ -20,12 +20,8 @@ export function withSkillDirs(command: Command): Command {
 
 /** The directories to load, from the flags and the environment. Lazy so commands stay cheap to parse. */
 export async function skillDirsFrom(options: SkillDirOptions): Promise<string[]> {
-  const loader = (await import('../skills/load.js')) as unknown as {
-    resolveSkillDirs?: (input: { cliDirs: string[]; env: NodeJS.ProcessEnv }) => string[];
-  };
-  // TEMPORARY until the loader exports resolveSkillDirs.
-  if (!loader.resolveSkillDirs) return options.skillsDir ?? [];
-  return loader.resolveSkillDirs({ cliDirs: options.skillsDir ?? [], env: process.env });
+  const { resolveSkillDirs } = await import('../skills/load.js');
+  return resolveSkillDirs({ cliDirs: options.skillsDir ?? [], env: process.env });
 }
 
 /** Writes JSON for machines: stable key order as built, two-space indent, trailing newline. */

@@ -4,7 +4,8 @@
  * compiler does (file:line:column), and exits 1 when any is an error.
  */
 import type { Command } from 'commander';
-import { ExitCode } from '../errors.js';
+import type { z } from 'zod';
+import { CliError, ExitCode } from '../errors.js';
 import { printJson, skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
 
 interface CheckOptions extends SkillDirOptions {
@@ -12,8 +13,46 @@ interface CheckOptions extends SkillDirOptions {
   builtin?: boolean;
 }
 
+interface ListOptions extends SkillDirOptions {
+  json?: boolean;
+  tag?: string;
+  limit?: string;
+  cursor?: string;
+}
+
 export function register(program: Command): void {
   const skills = program.command('skills').description('list and check the loaded skills');
+
+  withSkillDirs(
+    skills
+      .command('list')
+      .description('list loaded skills (the built-in one, --skills-dir folders and $PERF_HUNTER_SKILLS_DIR)')
+      .argument('[query]', 'free text matched against id, name, description, tags and triggers')
+      .option('--tag <tag>', 'only skills with this tag')
+      .option('--limit <n>', 'at most this many (default 50)')
+      .option('--cursor <cursor>', 'continue from a previous page')
+      .option('--json', 'print JSON'),
+  ).action(async (query: string | undefined, options: ListOptions) => {
+    const [{ SkillCatalog, listSkills, ListSkillsInput, ListSkillsError }, dirs] = await Promise.all([
+      import('../../skills/catalog.js'),
+      skillDirsFrom(options),
+    ]);
+    const input = parseFlags(ListSkillsInput, { query, tag: options.tag, limit: options.limit, cursor: options.cursor });
+    const catalog = await SkillCatalog.load({ dirs });
+    let result: ReturnType<typeof listSkills>;
+    try {
+      result = listSkills(catalog, input);
+    } catch (error) {
+      if (error instanceof ListSkillsError) throw new CliError(`--cursor: ${error.message}`);
+      throw error;
+    }
+    if (options.json) return printJson(result);
+    for (const s of result.skills) {
+      process.stdout.write(`${s.id.padEnd(28)} ${s.name}${s.description ? ` — ${s.description}` : ''}\n`);
+    }
+    const more = result.nextCursor ? ` (more: --cursor ${result.nextCursor})` : '';
+    process.stdout.write(`${result.skills.length} of ${result.total} skill(s)${more}\n`);
+  });
 
   withSkillDirs(
     skills
@@ -49,4 +88,17 @@ export function register(program: Command): void {
     }
     if (errors > 0) process.exitCode = ExitCode.findings;
   });
+}
+
+/** Turns flag strings into the tool's input, so the CLI accepts exactly what the MCP tool accepts. */
+function parseFlags<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.input<T> {
+  const cleaned = Object.fromEntries(
+    Object.entries(raw)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, k === 'limit' ? Number(v) : v]),
+  );
+  const parsed = schema.safeParse(cleaned);
+  if (parsed.success) return cleaned as z.input<T>;
+  const issue = parsed.error.issues[0];
+  throw new CliError(`--${String(issue?.path[0] ?? 'input')}: ${issue?.message ?? 'invalid value'}`);
 }
