@@ -440,6 +440,8 @@ function renderValue(value: unknown, depth = 0): string {
   if (typeof value !== 'object') return String(value);
   const pad = '  '.repeat(depth);
   if (Array.isArray(value)) {
+    // Nested lists of short values (option globs, languages) read better on one line.
+    if (depth > 0 && value.every((v) => typeof v !== 'object' || v === null)) return value.map(String).join(', ');
     return value
       .map((v) => (v && typeof v === 'object' ? `${pad}- ${inline(v)}` : `${pad}- ${String(v).replace(/\s+$/, '')}`))
       .join('\n');
@@ -448,8 +450,7 @@ function renderValue(value: unknown, depth = 0): string {
   for (const [k, v] of Object.entries(value)) {
     const rendered = renderValue(v, depth + 1);
     if (!rendered) continue;
-    if (typeof v === 'string' && !v.includes('\n')) lines.push(`${pad}- **${k}**: ${v}`);
-    else if (typeof v !== 'object' || v === null) lines.push(`${pad}- **${k}**: ${rendered}`);
+    if (!rendered.includes('\n')) lines.push(`${pad}- **${k}**: ${rendered}`);
     else lines.push(`${pad}- **${k}**:`, rendered);
   }
   return lines.join('\n');
