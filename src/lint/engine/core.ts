@@ -15,6 +15,8 @@ export interface ConfiguredDetector {
   severity: FindingSeverity;
   fix: string;
   sharpEdge: string;
+  /** From YAML `handoff: {skill, when}`; a report's own handoff wins. */
+  handoff?: Handoff;
 }
 
 export interface DetectorOverrides {
@@ -23,6 +25,7 @@ export interface DetectorOverrides {
   severity?: FindingSeverity;
   fix?: string;
   sharpEdge?: string;
+  handoff?: Handoff;
 }
 
 const FINDING_SEVERITY: Record<EdgeSeverity, FindingSeverity> = {
@@ -42,6 +45,7 @@ export function configureDetector(detector: AnyDetector, overrides: DetectorOver
     severity: overrides.severity ?? FINDING_SEVERITY[detector.severity],
     fix: overrides.fix || detector.fix,
     sharpEdge: overrides.sharpEdge ?? detector.sharpEdge,
+    ...(overrides.handoff ?? detector.handoff ? { handoff: overrides.handoff ?? detector.handoff } : {}),
   };
 }
 
@@ -53,7 +57,18 @@ export function configureFromValidation(validation: Validation, detector: AnyDet
     severity: validation.severity,
     fix: validation.fix,
     sharpEdge: validation.sharpEdge,
+    handoff: handoffOf(validation),
   });
+}
+
+/** The model keeps unknown validation fields; `handoff: {skill, when|reason}` is one of them. */
+function handoffOf(validation: Validation): Handoff | undefined {
+  const raw = (validation as Record<string, unknown>).handoff;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { skill, when, reason } = raw as Record<string, unknown>;
+  if (typeof skill !== 'string') return undefined;
+  const why = typeof reason === 'string' ? reason : typeof when === 'string' ? when : '';
+  return { skill, reason: why };
 }
 
 /** Replaces `{{name}}`; a placeholder without data stays visible so tests catch it. */
@@ -114,7 +129,7 @@ export class FindingSink {
       sourceLine: this.lines[span.startLine] ?? '',
       fix: configured.fix,
       sharpEdge: configured.sharpEdge,
-      ...(handoff ?? configured.detector.handoff ? { handoff: handoff ?? configured.detector.handoff } : {}),
+      ...(handoff ?? configured.handoff ? { handoff: handoff ?? configured.handoff } : {}),
     });
   }
 

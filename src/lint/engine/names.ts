@@ -16,8 +16,9 @@ export const UNNAMED = '<expr>';
 
 /**
  * Compiles dotted globs into one predicate. Per segment, `*` matches any run of characters and `?`
- * one character; a leading `*` segment stands for any receiver however long (`*.query` matches
- * `pool.query` and `db.pool.query`); `**` matches any number of segments, none included. Called
+ * one character; a leading `*` segment stands for any receiver however long, or none (`*.query`
+ * matches `query`, `pool.query` and `db.pool.query`); `**` matches any number of segments, none
+ * included. Called
  * expressions appear as `name()`, e.g. `knex().where`.
  */
 export function compileShapes(patterns: readonly string[]): (name: string | undefined) => boolean {
@@ -33,7 +34,7 @@ function shapeToRegExp(pattern: string): RegExp {
   const segments = pattern.split('.');
   const parts = segments.map((segment, index) => {
     if (segment === '**') return index === segments.length - 1 ? '.*' : '(?:[^.]+\\.)*';
-    if (segment === '*' && index === 0 && segments.length > 1) return '(?:[^.]+\\.)+';
+    if (segment === '*' && index === 0 && segments.length > 1) return '(?:[^.]+\\.)*';
     const body = segment
       .split('')
       .map((ch) => (ch === '*' ? '[^.]*' : ch === '?' ? '[^.]' : ch.replace(/[\\^$+|()[\]{}/]/g, '\\$&')))
@@ -221,9 +222,9 @@ export class PyNames implements Names<PyNode> {
       }
     } else if (node.type === 'import_from_statement') {
       // A relative module (`from .models import Book`) names the project's own code: no prefix.
-      const module = node.childForFieldName('module_name')?.text.replace(/^\.+/, '');
+      const module = node.childForFieldName('module_name')?.text;
       if (module === undefined) return;
-      const qualify = (name: string) => (module ? `${module}.${name}` : name);
+      const qualify = (name: string) => (module.startsWith('.') ? name : `${module}.${name}`);
       for (const child of node.childrenForFieldName('name')) {
         if (!child) continue;
         if (child.type === 'dotted_name') {
