@@ -8,8 +8,6 @@ import type { LoadSkillsOptions } from '../skills/load.js';
 export interface ServerContext {
   /** Resolves to the loaded skills; the first call starts the load, later calls share it. */
   catalog: () => Promise<SkillCatalog>;
-  /** Where the skills come from, for messages that tell the user what was searched. */
-  load: LoadSkillsOptions;
   /** Diagnostics; stderr by default, because stdout is the protocol on stdio. */
   log: (message: string) => void;
 }
@@ -18,16 +16,27 @@ export function logToStderr(message: string): void {
   process.stderr.write(`perf-hunter: ${message}\n`);
 }
 
+/** Skill folders, or a function that resolves them later (keeps even the loader module out of cold start). */
+export type SkillDirs = string[] | (() => Promise<string[]>);
+
 /** A context whose catalog loads once, on first use (or when `warm` is called after start-up). */
-export function createContext(load: LoadSkillsOptions, log: (message: string) => void = logToStderr): ServerContext & { warm(): void } {
+export function createContext(
+  load: Omit<LoadSkillsOptions, 'dirs'> & { dirs: SkillDirs },
+  log: (message: string) => void = logToStderr,
+): ServerContext & { warm(): void } {
   let pending: Promise<SkillCatalog> | undefined;
   const catalog = (): Promise<SkillCatalog> => {
-    pending ??= import('../skills/catalog.js').then(({ SkillCatalog }) => SkillCatalog.load(load));
+    pending ??= (async () => {
+      const [{ SkillCatalog }, dirs] = await Promise.all([
+        import('../skills/catalog.js'),
+        typeof load.dirs === 'function' ? load.dirs() : load.dirs,
+      ]);
+      return SkillCatalog.load({ ...load, dirs });
+    })();
     return pending;
   };
   return {
     catalog,
-    load,
     log,
     warm() {
       if (pending) return; // already loading or loaded: report once, not once per session

@@ -11,13 +11,14 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createContext, logToStderr } from './context.js';
+import { createContext, logToStderr, type SkillDirs } from './context.js';
 import { createServer } from './create-server.js';
 
 export interface ServeOptions {
-  skillDirs: string[];
+  /** Extra skill folders, or a function resolving them once the server is up (cheaper cold start). */
+  skillDirs: SkillDirs;
   includeBuiltin?: boolean;
   /** HTTP only: 0 picks a free port (the bound URL is logged). Default 3917. */
   port?: number;
@@ -54,6 +55,8 @@ export interface HttpHandle {
 export async function serveHttp(opts: ServeOptions): Promise<HttpHandle> {
   const log = opts.log ?? logToStderr;
   const host = opts.host ?? '127.0.0.1';
+  // Imported here, not at the top: the stdio server never pays for the HTTP transport.
+  const { StreamableHTTPServerTransport } = await import('@modelcontextprotocol/sdk/server/streamableHttp.js');
   const ctx = createContext({ dirs: opts.skillDirs, includeBuiltin: opts.includeBuiltin ?? true }, log);
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   let allowedHosts: Set<string> = new Set();

@@ -13,7 +13,7 @@ let client: Client;
 
 beforeEach(async () => {
   const catalog = new SkillCatalog([performanceHunter(), dbTuner()], [problem]);
-  const server = createServer({ catalog: async () => catalog, load: {}, log: () => {} });
+  const server = createServer({ catalog: async () => catalog, log: () => {} });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   client = new Client({ name: 'in-memory-test', version: '1.0.0' });

@@ -32,8 +32,9 @@ export function register(program: Command): void {
       throw new CliError('--port, --host and --allowed-origin only apply with --http');
     }
     const port = flags.port === undefined ? DEFAULT_PORT : parsePort(flags.port);
-    const [start, skillDirs] = await Promise.all([import('../../server/start.js'), skillDirsFrom(flags)]);
-    const base = { skillDirs, includeBuiltin: flags.builtin !== false };
+    const start = await import('../../server/start.js');
+    // Resolved when the skills load, after `initialize` is answered: the loader stays out of cold start.
+    const base = { skillDirs: () => skillDirsFrom(flags), includeBuiltin: flags.builtin !== false };
     if (!flags.http) {
       await start.serveStdio(base);
       return;
