@@ -388,7 +388,12 @@ export function renderExplain(result: ExplainResult): string {
   const shown = new Set([...FACTS[result.kind], ...HIDDEN]);
   for (const [field, heading] of SECTIONS[result.kind]) {
     shown.add(field);
-    const block = renderValue(c[field]);
+    const special = SPECIAL_RENDERERS[field];
+    let block = special ? special(c[field]) : renderValue(c[field]);
+    // Code fences in prose were lifted into `examples`; print them once, under Examples.
+    if (result.examples && PROSE_WITH_CODE.has(field) && block.includes('```')) {
+      block = `${block.replace(/```[^\n]*\n[\s\S]*?```\n?/g, '').trim()}\n(code: see Examples below)`;
+    }
     if (block) out.push('', `## ${heading}`, block);
   }
   if (result.kind === 'skill') {
@@ -434,6 +439,74 @@ export function renderExplain(result: ExplainResult): string {
   return `${out.join('\n')}\n`;
 }
 
+const PROSE_WITH_CODE = new Set(['solution', 'fix', 'instead']);
+
+/** Sections whose shape is known well enough to read better than the generic rendering. */
+const SPECIAL_RENDERERS: Record<string, (value: unknown) => string> = {
+  identity: renderIdentity,
+  collaboration: renderCollaboration,
+  owns: inlineList,
+  tags: inlineList,
+  triggers: inlineList,
+};
+
+function inlineList(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(', ') : renderValue(value);
+}
+
+/** The structured identity when there is one; the prose `text` only when that is all there is. */
+function renderIdentity(value: unknown): string {
+  if (!value || typeof value !== 'object') return renderValue(value);
+  const { text, role, principles, contrarianInsight, doesNotCover, defersTo, ...rest } = value as Record<string, unknown>;
+  const structured = Boolean(role) || (Array.isArray(principles) && principles.length > 0);
+  const out: string[] = [];
+  if (role) out.push(String(role).trim());
+  else if (!structured && text) out.push(String(text).trim());
+  if (Array.isArray(principles) && principles.length > 0) {
+    out.push('', 'Principles:', ...principles.map((p, i) => `${i + 1}. ${inline(p)}`));
+  }
+  if (contrarianInsight) out.push('', `Contrarian insight: ${inline(contrarianInsight)}`);
+  if (Array.isArray(doesNotCover) && doesNotCover.length > 0) out.push('', `Does not cover: ${doesNotCover.map(inline).join(', ')}`);
+  if (Array.isArray(defersTo) && defersTo.length > 0) {
+    out.push('', 'Defers to:', ...defersTo.map((d) => {
+      const { skill, when } = d as Record<string, unknown>;
+      return `- ${inline(skill)} for ${inline(when)}`;
+    }));
+  }
+  const other = renderValue(rest);
+  if (other) out.push('', other);
+  return out.join('\n').trim();
+}
+
+function renderCollaboration(value: unknown): string {
+  if (!value || typeof value !== 'object') return renderValue(value);
+  const { prerequisites, complementary, delegation, ...rest } = value as Record<string, unknown>;
+  const out: string[] = [];
+  const pre = (prerequisites ?? {}) as Record<string, unknown>;
+  if (Array.isArray(pre['skills']) && pre['skills'].length > 0) out.push(`Prerequisite skills: ${pre['skills'].map(inline).join(', ')}`);
+  if (Array.isArray(pre['knowledge']) && pre['knowledge'].length > 0) {
+    out.push('Prerequisite knowledge:', ...pre['knowledge'].map((k) => `- ${inline(k)}`));
+  }
+  if (Array.isArray(complementary) && complementary.length > 0) {
+    out.push('', 'Works with:', ...complementary.map((c) => {
+      const { skill, relationship, brings } = c as Record<string, unknown>;
+      return `- ${inline(skill)}${relationship ? `: ${inline(relationship)}` : ''}${brings ? ` (brings ${inline(brings)})` : ''}`;
+    }));
+  }
+  if (Array.isArray(delegation) && delegation.length > 0) {
+    out.push('', 'Delegates:', ...delegation.map((d) => {
+      const { trigger, delegateTo, pattern, context, receive } = d as Record<string, unknown>;
+      const parts = [`- to ${inline(delegateTo)} (${inline(pattern ?? 'sequential')}) when \`${inline(trigger)}\``];
+      if (context) parts.push(`  - pass: ${inline(context)}`);
+      if (receive) parts.push(`  - get back: ${inline(receive)}`);
+      return parts.join('\n');
+    }));
+  }
+  const other = renderValue(rest);
+  if (other) out.push('', other);
+  return out.join('\n').trim();
+}
+
 function renderValue(value: unknown, depth = 0): string {
   if (value === undefined || value === null || value === '') return '';
   if (typeof value === 'string') return value.replace(/\s+$/, '');
@@ -450,7 +523,8 @@ function renderValue(value: unknown, depth = 0): string {
   for (const [k, v] of Object.entries(value)) {
     const rendered = renderValue(v, depth + 1);
     if (!rendered) continue;
-    if (!rendered.includes('\n')) lines.push(`${pad}- **${k}**: ${rendered}`);
+    const nestedObject = v !== null && typeof v === 'object' && !Array.isArray(v);
+    if (!nestedObject && !rendered.includes('\n')) lines.push(`${pad}- **${k}**: ${rendered}`);
     else lines.push(`${pad}- **${k}**:`, rendered);
   }
   return lines.join('\n');
