@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { LoadResult, Skill } from './model.js';
 import { packageRoot } from '../paths.js';
 import { discoverSkills, type SkillSource } from './discover.js';
-import { assembleSkill } from './assemble.js';
+import { assembleSkill, type AssembledSkill } from './assemble.js';
 import { ProblemLog } from './problems.js';
 
 export interface LoadSkillsOptions {
@@ -21,6 +21,8 @@ export interface LoadSkillsOptions {
   /** Also load the Performance Hunter skill shipped with this package (default true). */
   includeBuiltin?: boolean;
 }
+
+const YIELD_EVERY = 25;
 
 export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadResult> {
   const started = performance.now();
@@ -41,7 +43,13 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
     else log.push({ severity: 'error', file: dirs[i]!, line: 1, column: 1, message: found.message });
   });
 
-  const assembled = await Promise.all(sources.map((source) => assembleSkill(source, log)));
+  // One skill at a time keeps the working set small (texts die young, GC stays cheap); yielding
+  // every few skills keeps a running server responsive while a large tree loads.
+  const assembled: AssembledSkill[] = [];
+  for (const [i, source] of sources.entries()) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
+    assembled.push(assembleSkill(source, log));
+  }
 
   const skills: Skill[] = [];
   const firstById = new Map<string, Skill>();

@@ -36,8 +36,13 @@ export interface YamlSyntaxError {
 
 export type ParsedYaml = { ok: true; value: YamlFile } | { ok: false; error: YamlSyntaxError };
 
+/** Root = 0, `validations` list = 1, one validation = 2, its `pattern` list = 3. */
+const MAX_TRACKED_DEPTH = 3;
+
 export function parseYaml(file: string, text: string): ParsedYaml {
-  const starts = new WeakMap<object, number>();
+  // A plain Map, only down to MAX_TRACKED_DEPTH: items and their lists are all we look up, and a
+  // WeakMap entry per node made every young-generation GC pay for ephemeron processing.
+  const starts = new Map<object, number>();
   const openStack: number[] = [];
   let data: unknown;
   try {
@@ -52,7 +57,9 @@ export function parseYaml(file: string, text: string): ParsedYaml {
         }
         const start = openStack.pop();
         const result: unknown = state.result;
-        if (start !== undefined && result !== null && typeof result === 'object') starts.set(result, start);
+        if (openStack.length <= MAX_TRACKED_DEPTH && start !== undefined && result !== null && typeof result === 'object') {
+          starts.set(result, start);
+        }
       },
     });
   } catch (err) {
