@@ -44,11 +44,108 @@ export const LintError = z.object({
 });
 export type LintError = z.infer<typeof LintError>;
 
+
+/** Severities from least to most serious, for floors (`--fail-on`, `severity`) and sorting. */
+export const SEVERITY_RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, error: 2 };
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+/** Inline code larger than this is refused: files that big are skipped by the walk too. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * What to lint: files and folders by `paths`, or one in-memory file by `code` + `filename`.
+ * The MCP `lint` tool takes exactly this; the CLI builds it from its flags.
+ */
+export const LintInput = z.object({
+  paths: z
+    .array(z.string().min(1, { error: 'a path is empty' }))
+    .min(1, { error: 'paths is empty: pass at least one file or folder, or code + filename' })
+    .optional()
+    .describe('Files or folders to lint, absolute or relative to the working directory; they must lie inside the allowed roots. Folders are walked (skipping .gitignore\'d files, node_modules, .git, build output, minified and >1 MB files).'),
+  code: z
+    .string()
+    .max(MAX_FILE_BYTES, { error: `code is over ${MAX_FILE_BYTES} bytes: lint the file by path instead` })
+    .optional()
+    .describe('Source text to lint instead of paths (one file).'),
+  filename: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('With code: the name that picks the language by extension (.ts .tsx .js .mjs .cjs .jsx .py ...); default snippet.ts. Nothing is read from disk.'),
+  rules: z
+    .array(z.string().min(1))
+    .min(1, { error: 'rules is empty: leave it out to run every rule' })
+    .optional()
+    .describe('Rule ids to run (validation or detector ids, e.g. n-plus-one); every rule when omitted.'),
+  severity: FindingSeverity.optional().describe('Only findings at or above this severity (info < warning < error).'),
+  limit: z
+    .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
+    .int({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
+    .min(1, { error: 'limit must be at least 1' })
+    .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}` })
+    .default(DEFAULT_LIMIT)
+    .describe(`Findings per answer (default ${DEFAULT_LIMIT}); total and totals always count every finding.`),
+  cursor: z.string().min(1).optional().describe('nextCursor of a previous answer with the same input, to get the next page.'),
+});
+export type LintInput = z.input<typeof LintInput>;
+
+const Count = z.number().int().min(0);
+
+/** Why a file or folder was not linted. A pruned folder counts once, however many files it holds. */
+export const SkipReason = z.enum(['ignored', 'nodeModules', 'buildOutput', 'minified', 'tooLarge', 'binary', 'unsupported', 'symlink']);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+/** What a rule is, for formatters (SARIF's `rules[]`) and for readers of the JSON report. */
+export const RuleInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  detector: z.string(),
+  severity: FindingSeverity,
+  /** The validation's message, or the detector's `why` when no YAML describes the rule. */
+  description: z.string(),
+  fix: z.string(),
+  sharpEdge: z.string(),
+  /** From the sharp edge the rule proves, when the skill that declares it was loaded. */
+  sharpEdgeSummary: z.string().optional(),
+  situation: z.string().optional(),
+  why: z.string().optional(),
+  solution: z.string().optional(),
+  /** From the detector's docs. */
+  whenNotToUse: z.string().optional(),
+  languages: z.array(LintLanguage),
+  family: z.string(),
+  skill: z.string().optional(),
+});
+export type RuleInfo = z.infer<typeof RuleInfo>;
+
+/** One page of a lint run, with totals over the whole run; every formatter reads this one object. */
 export const LintReport = z.object({
+  /** This page of findings (all of them for the CLI), sorted by file, line, column. */
   findings: z.array(Finding),
+  /** Findings in the whole run (after the severity floor), whatever the page size. */
+  total: Count,
+  returned: Count,
+  /** Pass as `cursor` with the same input for the next page; absent on the last page. */
+  nextCursor: z.string().optional(),
+  totals: z.object({
+    byRule: z.record(z.string(), Count),
+    bySeverity: z.object({ error: Count, warning: Count, info: Count }),
+  }),
+  files: z.object({
+    scanned: Count,
+    skipped: Count,
+    skippedBy: z.record(SkipReason, Count),
+    withFindings: Count,
+  }),
+  /** Files that could not be linted (unreadable, unparsable, a detector crashed) and broken rule options. */
   errors: z.array(LintError).default([]),
+  /** The rules that ran. */
+  rules: z.array(z.string()),
+  /** Full rule descriptions, for SARIF and JSON; the MCP tool leaves them out (explain has them). */
+  ruleInfo: z.array(RuleInfo).optional(),
   stats: z.object({
-    files: z.number().int().min(0),
+    files: Count,
     ms: z.number().min(0),
   }),
 });

@@ -3,5 +3,6 @@ import type { Command } from 'commander';
 import { register as skills } from './skills.js';
 import { register as serve } from './serve.js';
 import { register as explain } from './explain.js';
+import { register as validate } from './validate.js';
 
-export const commands: Array<(program: Command) => void> = [skills, serve, explain];
+export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate];

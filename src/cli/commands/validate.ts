@@ -1,0 +1,129 @@
+/**
+ * `perf-hunter validate [PATH...]`: the CI gate. Runs the same `runLint` as the MCP `lint` tool
+ * and feeds its one report to the text, JSON or SARIF formatter. Exit codes: 0 clean, 1 when a
+ * finding at or above `--fail-on` exists, 2 for usage errors (one line on stderr).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { CliError, ExitCode } from '../errors.js';
+import { skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
+
+const FORMATS = ['text', 'json', 'sarif'] as const;
+const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
+type Format = (typeof FORMATS)[number];
+type FailOn = (typeof FAIL_ON)[number];
+
+interface ValidateFlags extends SkillDirOptions {
+  format: string;
+  output?: string;
+  failOn: string;
+  rule?: string[];
+  maxFindings?: string;
+  builtin?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function register(program: Command): void {
+  withSkillDirs(
+    program
+      .command('validate')
+      .description('lint files and folders for the Performance Hunter sharp edges (N+1, blocking I/O in async code, ...)')
+      .argument('[paths...]', 'files or folders to lint (default: the current folder)')
+      .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
+      .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
+      .option('--fail-on <severity>', `exit 1 when a finding at or above this severity exists: ${FAIL_ON.join(', ')}`, 'error')
+      .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
+      .option('--max-findings <n>', 'text format: show at most this many findings (JSON and SARIF carry all)')
+      .option('--no-builtin', 'do not load the built-in Performance Hunter skill (detectors then run with their defaults)'),
+  ).action(async (paths: string[], flags: ValidateFlags) => {
+    const format = oneOf('--format', flags.format, FORMATS);
+    const failOn = oneOf('--fail-on', flags.failOn, FAIL_ON);
+    const maxFindings = flags.maxFindings === undefined ? undefined : Number(flags.maxFindings);
+    if (maxFindings !== undefined && (!Number.isInteger(maxFindings) || maxFindings < 0)) {
+      throw new CliError(`--max-findings must be a whole number of 0 or more, got "${flags.maxFindings}"`);
+    }
+    const cwd = process.cwd();
+    const targets = paths.length > 0 ? paths : ['.'];
+
+    const [{ runLint, LintInputError }, { loadSkills }, { SEVERITY_RANK }, dirs] = await Promise.all([
+      import('../../lint/run-lint.js'),
+      import('../../skills/load.js'),
+      import('../../lint/schema.js'),
+      skillDirsFrom(flags),
+    ]);
+    const loaded = await loadSkills({ dirs, includeBuiltin: flags.builtin !== false });
+    const skillErrors = loaded.problems.filter((p) => p.severity === 'error').length;
+    if (skillErrors > 0) process.stderr.write(`perf-hunter: ${skillErrors} skill file error(s) while loading rules; run \`perf-hunter skills check\`\n`);
+
+    let report;
+    try {
+      report = await runLint(
+        { paths: targets, ...(flags.rule ? { rules: flags.rule } : {}) },
+        // The command line names its own paths, so each is a root besides the working directory.
+        { cwd, roots: [cwd, ...targets.map((p) => path.resolve(cwd, p))], skills: loaded.skills, all: true },
+      );
+    } catch (error) {
+      if (error instanceof LintInputError) throw new CliError(error.message);
+      throw error;
+    }
+
+    const toFile = flags.output !== undefined;
+    const text = await render(format, report, {
+      cwd,
+      color: !toFile && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined,
+      ...(maxFindings !== undefined ? { maxFindings } : {}),
+    });
+    if (flags.output !== undefined) {
+      await writeAtomically(path.resolve(cwd, flags.output), text);
+      if (format !== 'text') {
+        const { summaryLine } = await import('../../lint/format/text.js');
+        process.stderr.write(`${summaryLine(report)}; report written to ${flags.output}\n`);
+      }
+    } else {
+      process.stdout.write(text);
+    }
+
+    if (failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) {
+      process.exitCode = ExitCode.findings;
+    }
+  });
+}
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+}
+
+type LintReport = import('../../lint/schema.js').LintReport;
+
+async function render(format: Format, report: LintReport, options: { cwd: string; color: boolean; maxFindings?: number }): Promise<string> {
+  if (format === 'json') return (await import('../../lint/format/json.js')).formatJson(report);
+  if (format === 'sarif') {
+    const { formatSarif } = await import('../../lint/format/sarif.js');
+    return formatSarif(report, { cwd: options.cwd, toolVersion: packageVersion() });
+  }
+  const { formatText } = await import('../../lint/format/text.js');
+  return formatText(report, { color: options.color, ...(options.maxFindings !== undefined ? { maxFindings: options.maxFindings } : {}) });
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** A reader (CI uploading SARIF) never sees half a report: write a temp file beside it, then rename. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, text);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new CliError(`cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

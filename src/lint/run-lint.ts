@@ -1,0 +1,263 @@
+/**
+ * `runLint`: the one lint run behind `perf-hunter validate` and the MCP `lint` tool. It picks the
+ * rules (YAML `ast` validations bound to registered detectors, so a skill's message, severity, fix,
+ * sharp edge and options apply; registered detectors no YAML mentions run with their defaults),
+ * walks the paths inside the allowed roots, lints file by file and answers with one `LintReport`
+ * page plus totals over the whole run. Nothing here imports MCP or the CLI; bad input throws a
+ * `LintInputError` whose message says what to pass instead.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import picomatch from 'picomatch';
+import type { Skill, Validation } from '../skills/model.js';
+import type { AnyDetector } from './define.js';
+import { detectors as registry } from './detectors/index.js';
+import { configureDetector, configureFromValidation, languageOf, type ConfiguredDetector } from './engine/core.js';
+import { lintFile } from './engine/index.js';
+import {
+  type Finding,
+  type FindingSeverity,
+  type LintError,
+  LintInput,
+  type LintLanguage,
+  type LintReport,
+  MAX_FILE_BYTES,
+  type RuleInfo,
+  SEVERITY_RANK,
+} from './schema.js';
+import { confinePath, emptySkips, LintInputError, realRoots, walkPaths, type WalkedFile } from './walk.js';
+
+export { LintInputError };
+
+export interface LintProgress {
+  done: number;
+  total: number;
+  file?: string;
+}
+
+export interface RunLintOptions {
+  /** Relative paths resolve here, and findings are shown relative to it. */
+  cwd: string;
+  /** Paths must lie inside one of these (after resolving symlinks). Default: `[cwd]`. */
+  roots?: readonly string[];
+  /** Loaded skills; their runnable `ast` validations configure the detectors. Built-in defaults when absent. */
+  skills?: readonly Skill[];
+  /** Every finding in one answer (the CLI); `limit` and `cursor` page otherwise. */
+  all?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: LintProgress) => void;
+}
+
+/** A rule ready to run on the files its validation applies to. */
+interface Rule {
+  configured: ConfiguredDetector;
+  info: RuleInfo;
+  /** From YAML `languages` (`javascript` counts as TypeScript's parser). */
+  languages?: ReadonlySet<LintLanguage>;
+  /** From YAML `applies_to`. */
+  appliesTo?: (file: string) => boolean;
+}
+
+export async function runLint(rawInput: LintInput, options: RunLintOptions): Promise<LintReport> {
+  const started = performance.now();
+  const parsed = LintInput.safeParse(rawInput);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new LintInputError(`${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const input = parsed.data;
+  if ((input.paths === undefined) === (input.code === undefined)) {
+    throw new LintInputError('pass either paths (files or folders to lint) or code (with filename), not both and not neither');
+  }
+  if (input.filename !== undefined && input.code === undefined) {
+    throw new LintInputError('filename goes with code: pass code too, or lint the file by paths');
+  }
+
+  const errors: LintError[] = [];
+  const rules = selectRules(buildRules(options.skills, errors), input.rules);
+  const offset = decodeCursor(input.cursor, cursorKey(input));
+
+  const skippedBy = emptySkips();
+  const findings: Finding[] = [];
+  let scanned = 0;
+
+  if (input.code !== undefined) {
+    const filename = input.filename ?? 'snippet.ts';
+    if (!languageOf(filename)) {
+      throw new LintInputError(`filename ${filename} has no lintable extension: use .ts .tsx .mts .cts .js .jsx .mjs .cjs or .py`);
+    }
+    scanned = 1;
+    await lintOne({ code: input.code, filename }, rules, findings, errors);
+    options.onProgress?.({ done: 1, total: 1, file: filename });
+  } else {
+    const roots = await realRoots(options.roots ?? [options.cwd], options.cwd);
+    const confined: string[] = [];
+    for (const given of input.paths ?? []) confined.push(await confinePath(given, options.cwd, roots));
+    const walked = await walkPaths(confined, options.cwd, roots, options.signal);
+    Object.assign(skippedBy, walked.skippedBy);
+    let done = 0;
+    for (const file of walked.files) {
+      options.signal?.throwIfAborted();
+      const code = await readSource(file, skippedBy, errors);
+      if (code !== undefined) {
+        scanned++;
+        await lintOne({ code, filename: file.display }, rules, findings, errors);
+      }
+      done++;
+      options.onProgress?.({ done, total: walked.files.length, file: file.display });
+    }
+  }
+
+  const floor = input.severity ? SEVERITY_RANK[input.severity] : 0;
+  const kept = findings.filter((f) => SEVERITY_RANK[f.severity] >= floor);
+  const page = options.all ? kept : kept.slice(offset, offset + input.limit);
+  const end = offset + page.length;
+  const byRule: Record<string, number> = {};
+  const bySeverity: Record<FindingSeverity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of kept) {
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    bySeverity[f.severity]++;
+  }
+  const skipped = Object.values(skippedBy).reduce((a, b) => a + b, 0);
+  return {
+    findings: page,
+    total: kept.length,
+    returned: page.length,
+    ...(!options.all && end < kept.length ? { nextCursor: encodeCursor(end, cursorKey(input)) } : {}),
+    totals: { byRule, bySeverity },
+    files: { scanned, skipped, skippedBy, withFindings: new Set(kept.map((f) => f.file)).size },
+    errors,
+    rules: rules.map((r) => r.configured.ruleId),
+    ruleInfo: rules.map((r) => r.info),
+    stats: { files: scanned, ms: Math.round((performance.now() - started) * 10) / 10 },
+  };
+}
+
+/** Reads a walked file, or counts why it is skipped (too large, binary) or records why it could not be read. */
+async function readSource(file: WalkedFile, skippedBy: Record<string, number>, errors: LintError[]): Promise<string | undefined> {
+  try {
+    const stat = await fs.stat(file.absolute);
+    if (stat.size > MAX_FILE_BYTES) {
+      skippedBy.tooLarge = (skippedBy.tooLarge ?? 0) + 1;
+      return undefined;
+    }
+    const bytes = await fs.readFile(file.absolute);
+    // Git's test: a NUL byte in the first 8000 bytes means binary.
+    if (bytes.subarray(0, 8000).includes(0)) {
+      skippedBy.binary = (skippedBy.binary ?? 0) + 1;
+      return undefined;
+    }
+    return bytes.toString('utf8');
+  } catch (error) {
+    errors.push({ file: file.display, message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
+    return undefined;
+  }
+}
+
+async function lintOne(file: { code: string; filename: string }, rules: readonly Rule[], findings: Finding[], errors: LintError[]): Promise<void> {
+  const language = languageOf(file.filename);
+  const applicable = rules
+    .filter((r) => (!language || !r.languages || r.languages.has(language)) && (!r.appliesTo || r.appliesTo(file.filename)))
+    .map((r) => r.configured);
+  if (applicable.length === 0) return;
+  try {
+    const result = await lintFile(file, applicable);
+    findings.push(...result.findings);
+    errors.push(...result.errors);
+  } catch (error) {
+    errors.push({ file: file.filename, message: `cannot lint: ${error instanceof Error ? error.message : String(error)}` });
+  }
+}
+
+/**
+ * Every rule to run: the runnable `ast` validations of the loaded skills whose detector is
+ * registered (first skill wins an id), then every registered detector no validation covers.
+ * A validation with broken options is reported and left out, never fatal.
+ */
+function buildRules(skills: readonly Skill[] | undefined, errors: LintError[]): Rule[] {
+  const byDetector = new Map(registry.map((d) => [d.id, d]));
+  const rules: Rule[] = [];
+  const seen = new Set<string>();
+  const covered = new Set<string>();
+  for (const skill of skills ?? []) {
+    for (const validation of skill.validations) {
+      if (validation.kind !== 'ast' || !validation.runnable || !validation.detector || seen.has(validation.id)) continue;
+      const detector = byDetector.get(validation.detector);
+      if (!detector) continue; // declared in YAML ahead of its implementation
+      try {
+        const configured = configureFromValidation(validation, detector);
+        rules.push(ruleOf(configured, detector, skill, validation));
+        seen.add(validation.id);
+        covered.add(detector.id);
+      } catch (error) {
+        const at = validation.source ? `${validation.source.file}:${validation.source.line}:${validation.source.column}` : skill.origin.dir;
+        errors.push({ file: at, message: `rule ${validation.id} not run: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+  }
+  for (const detector of registry) {
+    if (covered.has(detector.id) || seen.has(detector.id)) continue;
+    rules.push(ruleOf(configureDetector(detector), detector));
+  }
+  return rules;
+}
+
+function ruleOf(configured: ConfiguredDetector, detector: AnyDetector, skill?: Skill, validation?: Validation): Rule {
+  const edge = skill?.sharpEdges.find((e) => e.id === configured.sharpEdge);
+  const languages = validation?.languages.length
+    ? new Set(validation.languages.flatMap((l): LintLanguage[] => (l === 'python' ? ['python'] : l === 'typescript' || l === 'javascript' ? ['typescript'] : [])))
+    : undefined;
+  const globs = validation?.appliesTo ?? [];
+  const info: RuleInfo = {
+    id: configured.ruleId,
+    name: validation?.name || detector.id,
+    detector: detector.id,
+    severity: configured.severity,
+    description: validation?.message || detector.docs.why,
+    fix: configured.fix,
+    sharpEdge: configured.sharpEdge,
+    ...(edge ? { sharpEdgeSummary: edge.summary, situation: edge.situation, why: edge.why, solution: edge.solution } : {}),
+    whenNotToUse: detector.docs.whenNotToUse,
+    languages: detector.languages,
+    family: detector.family,
+    ...(skill ? { skill: skill.id } : {}),
+  };
+  return {
+    configured,
+    info,
+    ...(languages ? { languages } : {}),
+    ...(globs.length ? { appliesTo: picomatch(globs, { dot: true, matchBase: !globs.some((g) => g.includes('/')) }) } : {}),
+  };
+}
+
+/** Keeps the rules asked for by rule or detector id; an unknown id is an input error naming the known ones. */
+function selectRules(rules: Rule[], wanted: readonly string[] | undefined): Rule[] {
+  if (!wanted) return rules;
+  const unknown = wanted.filter((id) => !rules.some((r) => r.configured.ruleId === id || r.info.detector === id));
+  if (unknown.length > 0) {
+    throw new LintInputError(`unknown rule ${unknown.join(', ')}; known rules: ${rules.map((r) => r.configured.ruleId).join(', ')}`);
+  }
+  return rules.filter((r) => wanted.includes(r.configured.ruleId) || wanted.includes(r.info.detector));
+}
+
+/** Ties a cursor to the query, so a cursor from another query is refused instead of paging wrongly. */
+function cursorKey(input: { paths?: string[]; code?: string; filename?: string; rules?: string[]; severity?: string }): string {
+  const code = input.code === undefined ? undefined : createHash('sha256').update(input.code).digest('hex');
+  const key = JSON.stringify([input.paths, code, input.filename, input.rules, input.severity]);
+  return createHash('sha256').update(key).digest('base64url').slice(0, 12);
+}
+
+function encodeCursor(offset: number, key: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, k: key })).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined, key: string): number {
+  if (cursor === undefined) return 0;
+  try {
+    const { o, k } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o: unknown; k: unknown };
+    if (k === key && typeof o === 'number' && Number.isInteger(o) && o >= 0) return o;
+  } catch {
+    // fall through to the error below
+  }
+  throw new LintInputError('cursor is not from a previous answer to this same input: repeat the input unchanged with its nextCursor, or leave cursor out to start over');
+}

@@ -1,0 +1,195 @@
+/**
+ * Which files a lint run reads. Paths are confined to the allowed roots (real paths, so a symlink
+ * cannot lead out of them); folders are walked the way git sees them: `.gitignore` files (the
+ * ones above the walked folder inside its root, and nested ones) apply, and dependencies, VCS data
+ * and build output are pruned without being read.
+ *
+ * A hand-written `readdir` walk instead of a glob library: pruning a folder must also count it,
+ * and nested `.gitignore` files apply only below their own folder; globbing gives neither.
+ */
+import { promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { languageOf } from './engine/core.js';
+import type { SkipReason } from './schema.js';
+
+const NODE_MODULES = new Set(['node_modules', 'bower_components', '.venv', 'venv', '__pycache__', 'site-packages']);
+const BUILD_OUTPUT = new Set(['dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', 'coverage', '.turbo', '.cache']);
+const VCS = new Set(['.git', '.hg', '.svn']);
+const MINIFIED = /\.min\.[cm]?js$/i;
+
+/** Bad input to a lint run (a missing path, one outside the roots, an unknown rule); the message says what to do. */
+export class LintInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LintInputError';
+  }
+}
+
+export interface WalkedFile {
+  /** Absolute real path. */
+  absolute: string;
+  /** Relative to the working directory with `/`, or absolute when outside it: what findings show. */
+  display: string;
+}
+
+export interface WalkResult {
+  files: WalkedFile[];
+  skippedBy: Record<SkipReason, number>;
+}
+
+export function emptySkips(): Record<SkipReason, number> {
+  return { ignored: 0, nodeModules: 0, buildOutput: 0, minified: 0, tooLarge: 0, binary: 0, unsupported: 0, symlink: 0 };
+}
+
+/** Real paths of the roots (a root that does not exist is dropped: nothing can be inside it). */
+export async function realRoots(roots: readonly string[], cwd: string): Promise<string[]> {
+  const real = await Promise.all(roots.map((root) => fs.realpath(path.resolve(cwd, root)).catch(() => undefined)));
+  return [...new Set(real.filter((r): r is string => r !== undefined))];
+}
+
+export function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+export function displayPath(absolute: string, cwd: string): string {
+  const rel = path.relative(cwd, absolute);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? absolute.split(path.sep).join('/') : rel.split(path.sep).join('/') || '.';
+}
+
+/** Resolves one user path to its real path inside a root, or throws a `LintInputError` with the fix. */
+export async function confinePath(given: string, cwd: string, roots: readonly string[]): Promise<string> {
+  const resolved = path.resolve(cwd, given);
+  let real: string;
+  try {
+    real = await fs.realpath(resolved);
+  } catch {
+    throw new LintInputError(`path ${given} does not exist (resolved to ${resolved}); pass an existing file or folder`);
+  }
+  if (!roots.some((root) => isInside(real, root))) {
+    const via = real === resolved ? '' : ` (it resolves to ${real})`;
+    throw new LintInputError(
+      `path ${given} is outside the allowed roots${via}: ${roots.join(', ') || '(none)'}; pass a path inside them`,
+    );
+  }
+  return real;
+}
+
+interface IgnoreScope {
+  dir: string;
+  rules: Ignore;
+}
+
+/** Walks every path (already confined) and returns the lintable files, sorted and without duplicates. */
+export async function walkPaths(
+  realPaths: readonly string[],
+  cwd: string,
+  roots: readonly string[],
+  signal?: AbortSignal,
+): Promise<WalkResult> {
+  const skippedBy = emptySkips();
+  const found = new Map<string, WalkedFile>();
+  const add = (absolute: string): void => {
+    if (!found.has(absolute)) found.set(absolute, { absolute, display: displayPath(absolute, cwd) });
+  };
+
+  for (const start of realPaths) {
+    const stat = await fs.stat(start);
+    if (!stat.isDirectory()) {
+      // A file named explicitly is linted even if ignored (as ESLint and git add -f do), unless unlintable.
+      const reason = fileSkipReason(path.basename(start));
+      if (reason) skippedBy[reason]++;
+      else add(start);
+      continue;
+    }
+    const root = roots.filter((r) => isInside(start, r)).sort((a, b) => b.length - a.length)[0] ?? start;
+    const scopes = await ancestorIgnores(start, root);
+    await walkDir(start, scopes, { add, skippedBy, signal });
+  }
+  const files = [...found.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+  return { files, skippedBy };
+}
+
+/** Skip reasons known from the name alone (a minified bundle, a file no detector reads). */
+function fileSkipReason(name: string): SkipReason | undefined {
+  if (MINIFIED.test(name)) return 'minified';
+  if (!languageOf(name)) return 'unsupported';
+  return undefined;
+}
+
+/** `.gitignore` files from the root down to (not including) the walked folder, which the walk reads itself. */
+async function ancestorIgnores(start: string, root: string): Promise<IgnoreScope[]> {
+  const dirs: string[] = [];
+  for (let dir = path.dirname(start); isInside(dir, root) && dir !== start; dir = path.dirname(dir)) {
+    dirs.unshift(dir);
+    if (dir === root || dir === path.dirname(dir)) break;
+  }
+  const scopes: IgnoreScope[] = [];
+  for (const dir of dirs) {
+    const scope = await readIgnore(dir);
+    if (scope) scopes.push(scope);
+  }
+  return scopes;
+}
+
+async function readIgnore(dir: string): Promise<IgnoreScope | undefined> {
+  try {
+    const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+    return { dir, rules: ignore().add(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoredBy(scopes: readonly IgnoreScope[], absolute: string, isDir: boolean): boolean {
+  for (const scope of scopes) {
+    const rel = path.relative(scope.dir, absolute).split(path.sep).join('/');
+    if (rel && !rel.startsWith('..') && scope.rules.ignores(isDir ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+interface WalkSink {
+  add(absolute: string): void;
+  skippedBy: Record<SkipReason, number>;
+  signal?: AbortSignal;
+}
+
+async function walkDir(dir: string, inherited: IgnoreScope[], sink: WalkSink): Promise<void> {
+  sink.signal?.throwIfAborted();
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return; // an unreadable folder below a readable one: nothing to lint there
+  }
+  const own = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? await readIgnore(dir) : undefined;
+  const scopes = own ? [...inherited, own] : inherited;
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
+    const absolute = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) {
+      // Never followed: a link can point out of the roots or back up the tree.
+      if (fileSkipReason(entry.name) === undefined) sink.skippedBy.symlink++;
+      continue;
+    }
+    if (entry.isDirectory()) {
+      if (VCS.has(entry.name)) continue;
+      if (NODE_MODULES.has(entry.name)) sink.skippedBy.nodeModules++;
+      else if (BUILD_OUTPUT.has(entry.name)) sink.skippedBy.buildOutput++;
+      else if (ignoredBy(scopes, absolute, true)) sink.skippedBy.ignored++;
+      else await walkDir(absolute, scopes, sink);
+      continue;
+    }
+    if (!entry.isFile()) continue;
+    const reason = fileSkipReason(entry.name);
+    if (reason === 'unsupported') {
+      sink.skippedBy.unsupported++;
+      continue;
+    }
+    if (ignoredBy(scopes, absolute, false)) sink.skippedBy.ignored++;
+    else if (reason) sink.skippedBy[reason]++;
+    else sink.add(absolute);
+  }
+}
