@@ -10,6 +10,10 @@ export interface ServerContext {
   catalog: () => Promise<SkillCatalog>;
   /** Diagnostics; stderr by default, because stdout is the protocol on stdio. */
   log: (message: string) => void;
+  /** Where relative `lint` paths resolve, and an allowed root when the client declares none. Default: process.cwd(). */
+  cwd?: string;
+  /** Folders the server was started with (skill dirs); allowed `lint` roots when the client declares none. */
+  extraRoots?: () => Promise<string[]>;
 }
 
 export function logToStderr(message: string): void {
@@ -35,9 +39,13 @@ export function createContext(
     })();
     return pending;
   };
+  let dirs: Promise<string[]> | undefined;
+  const extraRoots = (): Promise<string[]> => (dirs ??= Promise.resolve(typeof load.dirs === 'function' ? load.dirs() : load.dirs));
   return {
     catalog,
     log,
+    cwd: process.cwd(),
+    extraRoots,
     warm() {
       if (pending) return; // already loading or loaded: report once, not once per session
       catalog().then(

@@ -3,7 +3,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ServerContext } from '../context.js';
 import { registerListSkillsTool } from './list-skills.js';
 import { registerExplainTool } from './explain.js';
+import { registerLintTool } from './lint.js';
 
 export type ToolRegistrar = (server: McpServer, ctx: ServerContext) => void;
 
-export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool];
+export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool];
