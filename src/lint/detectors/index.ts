@@ -18,9 +18,11 @@
 import type { AnyDetector } from '../define.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
 import nPlusOne from './database/n-plus-one.js';
+import noTimeout from './http/no-timeout.js';
 
 export const detectors: readonly AnyDetector[] = [
   nPlusOne,
+  noTimeout,
   syncIoInAsync,
 ];
 
