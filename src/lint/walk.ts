@@ -171,7 +171,7 @@ async function walkDir(dir: string, inherited: IgnoreScope[], sink: WalkSink): P
     const absolute = path.join(dir, entry.name);
     if (entry.isSymbolicLink()) {
       // Never followed: a link can point out of the roots or back up the tree.
-      if (fileSkipReason(entry.name) === undefined) sink.skippedBy.symlink++;
+      sink.skippedBy.symlink++;
       continue;
     }
     if (entry.isDirectory()) {
