@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createServer } from '../../src/server/create-server.js';
+import { toolRegistrars } from '../../src/server/tools/index.js';
 import { SkillCatalog, ListSkillsResult } from '../../src/skills/catalog.js';
 import { ExplainResult } from '../../src/skills/explain.js';
 import { formatProblem } from '../../src/skills/model.js';
@@ -25,13 +26,20 @@ afterEach(async () => {
 });
 
 describe('tools', () => {
-  it('declares list_skills and explain with output schemas and all four hints', async () => {
+  it('declares every registered tool with an output schema and all four hints', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['explain', 'list_skills']);
+    // Tools come from the registrar list; the next issues add theirs, so check the registry, not a fixed list.
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['explain', 'list_skills']));
+    expect(tools).toHaveLength(toolRegistrars.length);
     for (const tool of tools) {
       expect(tool.outputSchema?.type).toBe('object');
       expect(tool.title).toBeTruthy();
-      expect(tool.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+        expect(typeof tool.annotations?.[hint], `${tool.name}.${hint}`).toBe('boolean');
+      }
+    }
+    for (const name of ['explain', 'list_skills']) {
+      expect(tools.find((t) => t.name === name)?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
     }
   });
 
@@ -103,7 +111,7 @@ describe('resources', () => {
 
   it('an unknown item is a resource-not-found error, not a crash', async () => {
     await expect(client.readResource({ uri: 'skill://performance-hunter/sharp-edges/nope' })).rejects.toThrow(/not found/);
-    expect((await client.listTools()).tools.length).toBe(2);
+    expect((await client.listTools()).tools.length).toBe(toolRegistrars.length);
   });
 
   it('completes item ids for a skill', async () => {
