@@ -19,8 +19,10 @@ import type { AnyDetector } from '../define.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
 import nPlusOne from './database/n-plus-one.js';
 import noTimeout from './http/no-timeout.js';
+import cacheNoTtl from './cache/cache-no-ttl.js';
 
 export const detectors: readonly AnyDetector[] = [
+  cacheNoTtl,
   nPlusOne,
   noTimeout,
   syncIoInAsync,

@@ -10,6 +10,8 @@
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import type { PyNames, TsNames } from '../../engine/names.js';
+import { rootIdentifier } from '../../engine/scope-ts.js';
+import { rootIdentifierPy } from '../../engine/scope-py.js';
 
 type Ts = typeof TsApi;
 
@@ -139,7 +141,11 @@ export class TsInstances {
 
   resolve(expr: TsApi.Expression): { name: string; instance?: Instance<TsApi.CallExpression | TsApi.NewExpression> } | undefined {
     const name = this.names.qualifiedName(expr);
-    return name === undefined ? undefined : resolveThrough(this.bound, name, expr.pos);
+    if (name === undefined) return undefined;
+    // An imported root already names its module (`redis.createClient`); a local `redis` must not capture it.
+    const root = rootIdentifier(this.ts, expr);
+    if (root && this.names.moduleOf(root.text) !== undefined) return { name };
+    return resolveThrough(this.bound, name, expr.pos);
   }
 
   /** `new Redis()` is `ioredis`, `axios.create({...})` is `axios.create`, a chained instance resolves too. */
@@ -280,6 +286,9 @@ export class PyInstances {
 
   resolve(expr: PyNode): { name: string; instance?: Instance<PyNode> } | undefined {
     const name = this.names.qualifiedName(expr);
-    return name === undefined ? undefined : resolveThrough(this.bound, name, expr.startIndex);
+    if (name === undefined) return undefined;
+    const root = rootIdentifierPy(expr);
+    if (root && this.names.moduleOf(root.text) !== undefined) return { name };
+    return resolveThrough(this.bound, name, expr.startIndex);
   }
 }
