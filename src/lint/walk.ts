@@ -103,7 +103,8 @@ export async function walkPaths(
       else add(start);
       continue;
     }
-    const root = roots.filter((r) => isInside(start, r)).sort((a, b) => b.length - a.length)[0] ?? start;
+    // The outermost root: a project's .gitignore applies when one of its folders is walked.
+    const root = roots.filter((r) => isInside(start, r)).sort((a, b) => a.length - b.length)[0] ?? start;
     const scopes = await ancestorIgnores(start, root);
     await walkDir(start, scopes, { add, skippedBy, signal });
   }
