@@ -20,8 +20,10 @@ import syncIoInAsync from './async/sync-io-in-async.js';
 import nPlusOne from './database/n-plus-one.js';
 import noTimeout from './http/no-timeout.js';
 import cacheNoTtl from './cache/cache-no-ttl.js';
+import cacheStampede from './cache/cache-stampede.js';
 
 export const detectors: readonly AnyDetector[] = [
+  cacheStampede,
   cacheNoTtl,
   nPlusOne,
   noTimeout,
