@@ -37,6 +37,8 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
         ]);
         const progressToken = extra._meta?.progressToken;
         let last = 0;
+        // The final notification must reach the client before the answer, which ends its progress handler.
+        let sent: Promise<void> = Promise.resolve();
         try {
           const report = await runLint(input, {
             cwd: place.cwd,
@@ -49,7 +51,7 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
                     const now = Date.now();
                     if (done < total && now - last < PROGRESS_EVERY_MS) return;
                     last = now;
-                    void extra
+                    sent = extra
                       .sendNotification({
                         method: 'notifications/progress',
                         params: { progressToken, progress: done, total, message: `${done} of ${total} file(s) linted` },
@@ -59,6 +61,7 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
                 }
               : {}),
           });
+          await sent;
           const { ruleInfo: _details, ...structured } = report;
           return toolResult(summarize(report), structured, details(report));
         } catch (error) {
