@@ -21,8 +21,10 @@ import nPlusOne from './database/n-plus-one.js';
 import noTimeout from './http/no-timeout.js';
 import cacheNoTtl from './cache/cache-no-ttl.js';
 import cacheStampede from './cache/cache-stampede.js';
+import uncachedEmbedding from './embedding/uncached-embedding.js';
 
 export const detectors: readonly AnyDetector[] = [
+  uncachedEmbedding,
   cacheStampede,
   cacheNoTtl,
   nPlusOne,
