@@ -16,6 +16,7 @@
  *     (fixtures both ways, docs, message ids used, example flagged, useInstead not).
  */
 import type { AnyDetector } from '../define.js';
+import connectionPerRequest from './connections/connection-per-request.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
 import nPlusOne from './database/n-plus-one.js';
 import noTimeout from './http/no-timeout.js';
@@ -24,6 +25,7 @@ import cacheStampede from './cache/cache-stampede.js';
 import uncachedEmbedding from './embedding/uncached-embedding.js';
 
 export const detectors: readonly AnyDetector[] = [
+  connectionPerRequest,
   uncachedEmbedding,
   cacheStampede,
   cacheNoTtl,
