@@ -1,0 +1,2 @@
+// autocannon ships no types; load.ts describes the small part it uses.
+declare module 'autocannon';
