@@ -16,22 +16,22 @@
  *     (fixtures both ways, docs, message ids used, example flagged, useInstead not).
  */
 import type { AnyDetector } from '../define.js';
-import connectionPerRequest from './connections/connection-per-request.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
-import nPlusOne from './database/n-plus-one.js';
-import noTimeout from './http/no-timeout.js';
 import cacheNoTtl from './cache/cache-no-ttl.js';
 import cacheStampede from './cache/cache-stampede.js';
+import nPlusOne from './database/n-plus-one.js';
+import connectionPerRequest from './connections/connection-per-request.js';
+import noTimeout from './http/no-timeout.js';
 import uncachedEmbedding from './embedding/uncached-embedding.js';
 
 export const detectors: readonly AnyDetector[] = [
-  connectionPerRequest,
-  uncachedEmbedding,
-  cacheStampede,
   cacheNoTtl,
+  cacheStampede,
+  connectionPerRequest,
   nPlusOne,
   noTimeout,
   syncIoInAsync,
+  uncachedEmbedding,
 ];
 
 export const detectorById: ReadonlyMap<string, AnyDetector> = new Map(detectors.map((d) => [d.id, d]));
