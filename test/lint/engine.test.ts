@@ -121,7 +121,7 @@ describe('findings', () => {
 
 describe('bad input gets a clear error', () => {
   it('unknown detector', async () => {
-    await expect(lintSource({ code: '', filename: 'a.ts', detectors: ['nope'] })).rejects.toThrow(/unknown detector "nope" \(known: n-plus-one, sync-io-in-async\)/);
+    await expect(lintSource({ code: '', filename: 'a.ts', detectors: ['nope'] })).rejects.toThrow(/^unknown detector "nope" \(known: [a-z-]+(, [a-z-]+)*\)$/);
   });
   it('unsupported file type', async () => {
     await expect(lintSource({ code: '', filename: 'a.rb' })).rejects.toThrow(/cannot lint a\.rb: unsupported file type/);
