@@ -5,7 +5,8 @@ const cli = new URL('../dist/cli/main.js', import.meta.url);
 if (existsSync(cli)) chmodSync(cli, 0o755);
 
 // The profiler's non-TypeScript parts (the Node preload, the pstats converter) sit beside its modules.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
+mkdirSync(new URL('../dist/profile/', import.meta.url), { recursive: true });
 for (const file of ['preload.cjs', 'pstats-to-json.py']) {
   const from = new URL(`../src/profile/${file}`, import.meta.url);
   if (existsSync(from)) copyFileSync(from, new URL(`../dist/profile/${file}`, import.meta.url));

@@ -4,5 +4,6 @@ import { register as skills } from './skills.js';
 import { register as serve } from './serve.js';
 import { register as explain } from './explain.js';
 import { register as validate } from './validate.js';
+import { register as profile } from './profile.js';
 
-export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate];
+export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile];

@@ -4,7 +4,8 @@ import type { ServerContext } from '../context.js';
 import { registerListSkillsTool } from './list-skills.js';
 import { registerExplainTool } from './explain.js';
 import { registerLintTool } from './lint.js';
+import { registerProfileTool } from './profile.js';
 
 export type ToolRegistrar = (server: McpServer, ctx: ServerContext) => void;
 
-export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool];
+export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool, registerProfileTool];
