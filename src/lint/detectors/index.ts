@@ -16,6 +16,7 @@
  *     (fixtures both ways, docs, message ids used, example flagged, useInstead not).
  */
 import type { AnyDetector } from '../define.js';
+import connectionLeak from './connections/connection-leak.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
 import cacheNoTtl from './cache/cache-no-ttl.js';
 import cacheStampede from './cache/cache-stampede.js';
@@ -25,6 +26,7 @@ import noTimeout from './http/no-timeout.js';
 import uncachedEmbedding from './embedding/uncached-embedding.js';
 
 export const detectors: readonly AnyDetector[] = [
+  connectionLeak,
   cacheNoTtl,
   cacheStampede,
   connectionPerRequest,
