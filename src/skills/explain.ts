@@ -15,6 +15,7 @@ import {
   type SkillCatalog,
 } from './catalog.js';
 import type { SharpEdge, Skill, SourceLocation, Validation } from './model.js';
+import { DetectorDoc } from '../lint/docs.js';
 
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 200;
@@ -69,6 +70,7 @@ export const ExplainResult = z.object({
   sharpEdge: Content.optional().describe('For a validation: the sharp edge its findings prove.'),
   validations: z.array(Content).optional().describe('For a sharp edge: the validations (detectors) that prove it.'),
   examples: z.record(z.string(), z.string()).optional().describe('Example code keyed by language.'),
+  detector: DetectorDoc.optional().describe('For an AST validation: the detector\'s own docs (what it flags, what it leaves alone).'),
   related: z.array(RelatedItem),
   relatedTotal: z.number().int(),
   otherMatches: z.array(z.string()).describe('Other items with the same bare id, in other skills or kinds.'),
@@ -130,6 +132,21 @@ export function explain(catalog: SkillCatalog, rawInput: ExplainInput, options: 
   }
   const examples = examplesOf(entry);
   if (Object.keys(examples).length > 0) result.examples = cut(examples, 'examples') as Record<string, string>;
+  return result;
+}
+
+/**
+ * `explain` plus what only the linter knows: for a validation run by an AST detector, the
+ * detector's docs. Async because the detector registry is imported only when it is needed.
+ */
+export async function explainFully(catalog: SkillCatalog, rawInput: ExplainInput, options: ExplainOptions = {}): Promise<ExplainResult> {
+  const result = explain(catalog, rawInput, options);
+  const detectorId = result.kind === 'validation' ? result.content['detector'] : undefined;
+  if (typeof detectorId === 'string') {
+    const { detectorDoc } = await import('../lint/docs.js');
+    const doc = await detectorDoc(detectorId);
+    if (doc) result.detector = doc;
+  }
   return result;
 }
 
@@ -414,6 +431,13 @@ export function renderExplain(result: ExplainResult): string {
       const how = v['detector'] ? `${String(v['kind'])}, detector ${String(v['detector'])}` : String(v['kind']);
       out.push(`- \`${result.skillId}/${String(v['id'])}\` (${how}${v['runnable'] === false ? ', not run' : ''}): ${String(v['message'] || v['name'])}`);
     }
+  }
+  if (result.detector) {
+    const d = result.detector;
+    out.push('', `## Detector \`${d.id}\` (${d.languages.join(', ')}; confidence ${d.confidence})`, d.why.trim());
+    out.push('', '### Leaves alone', d.whenNotToUse.trim());
+    for (const [lang, code] of Object.entries(d.example)) out.push('', `### Flagged (${lang})`, '```' + lang, code.replace(/\n$/, ''), '```');
+    for (const [lang, code] of Object.entries(d.useInstead)) out.push('', `### Instead (${lang})`, '```' + lang, code.replace(/\n$/, ''), '```');
   }
   if (result.examples) {
     out.push('', '## Examples');

@@ -25,7 +25,7 @@ export function register(program: Command): void {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 200)) {
       throw new CliError(`--limit must be a whole number from 1 to 200, got "${flags.limit}"`);
     }
-    const [{ SkillCatalog }, { explain, renderExplain, UnknownIdError }, dirs] = await Promise.all([
+    const [{ SkillCatalog }, { explainFully, renderExplain, UnknownIdError }, dirs] = await Promise.all([
       import('../../skills/catalog.js'),
       import('../../skills/explain.js'),
       skillDirsFrom(flags),
@@ -33,7 +33,7 @@ export function register(program: Command): void {
     const catalog = await SkillCatalog.load({ dirs, includeBuiltin: flags.builtin !== false });
     let result;
     try {
-      result = explain(catalog, { id, ...(limit ? { limit } : {}) }, flags.full ? { maxTextChars: Infinity } : {});
+      result = await explainFully(catalog, { id, ...(limit ? { limit } : {}) }, flags.full ? { maxTextChars: Infinity } : {});
     } catch (error) {
       if (!(error instanceof UnknownIdError)) throw error;
       const errors = catalog.problems.filter((p) => p.severity === 'error').length;

@@ -1,6 +1,6 @@
 /** `explain`: any skill, sharp edge, pattern, anti-pattern or validation id -> its full content. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ExplainInput, ExplainResult, UnknownIdError, explain, renderExplain } from '../../skills/explain.js';
+import { ExplainInput, ExplainResult, UnknownIdError, explainFully, renderExplain } from '../../skills/explain.js';
 import type { ServerContext } from '../context.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
@@ -20,7 +20,7 @@ export function registerExplainTool(server: McpServer, ctx: ServerContext): void
     },
     async (input) => {
       try {
-        const result = explain(await ctx.catalog(), input);
+        const result = await explainFully(await ctx.catalog(), input);
         return toolResult(`${result.kind} ${result.ref}: ${result.title}`, result, renderExplain(result));
       } catch (error) {
         if (error instanceof UnknownIdError) return toolError(error.message);
