@@ -12,13 +12,13 @@ type AllocationSite = NonNullable<ProfileReport['heap']>['topSites'][number];
 type HeapTimeline = NonNullable<NonNullable<ProfileReport['heap']>['timeline']>;
 
 interface HeapNode {
-  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
   selfSize: number;
   children: HeapNode[];
 }
 const HeapNodeSchema: z.ZodType<HeapNode> = z.lazy(() =>
   z.object({
-    callFrame: z.object({ functionName: z.string(), url: z.string().default(''), lineNumber: z.number().default(-1), columnNumber: z.number().default(-1) }),
+    callFrame: z.object({ functionName: z.string(), scriptId: z.coerce.string().default('0'), url: z.string().default(''), lineNumber: z.number().default(-1), columnNumber: z.number().default(-1) }),
     selfSize: z.number(),
     children: z.array(HeapNodeSchema).default([]),
   }),
@@ -29,7 +29,26 @@ export type HeapProfile = z.infer<typeof HeapProfile>;
 const MAX_PATHS = 3;
 const MAX_PATH_FRAMES = 12;
 
-export function topAllocationSites(profiles: HeapProfile[], cwd: string, top: number): { totalBytes: number; topSites: AllocationSite[] } {
+type Location = { url: string; lineNumber: number; columnNumber: number };
+
+/**
+ * Heap samples taken through the in-process session often lack the script's URL and line; the
+ * CPU profile of the same process has them for the same script id and function name.
+ */
+export function locationsFromCpuProfile(cpu: { nodes: Array<{ callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number; scriptId?: unknown } }> }): Map<string, Location> {
+  const map = new Map<string, Location>();
+  for (const { callFrame: cf } of cpu.nodes) {
+    const key = `${String(cf.scriptId ?? '')}\0${cf.functionName}`;
+    if (cf.url && !map.has(key)) map.set(key, { url: cf.url, lineNumber: cf.lineNumber, columnNumber: cf.columnNumber });
+  }
+  return map;
+}
+
+export function topAllocationSites(
+  profiles: Array<{ heap: HeapProfile; locations?: Map<string, Location> }>,
+  cwd: string,
+  top: number,
+): { totalBytes: number; topSites: AllocationSite[] } {
   interface Site {
     name: string;
     file: string | null;
@@ -40,8 +59,11 @@ export function topAllocationSites(profiles: HeapProfile[], cwd: string, top: nu
   }
   const sites = new Map<string, Site>();
   let totalBytes = 0;
+  let locations: Map<string, Location> | undefined;
   const walk = (node: HeapNode, stack: string[]): void => {
-    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+    const known = node.callFrame.url ? undefined : locations?.get(`${node.callFrame.scriptId}\0${node.callFrame.functionName}`);
+    const { functionName } = node.callFrame;
+    const { url, lineNumber, columnNumber } = known ?? node.callFrame;
     const file = urlToPath(url);
     const shown = displayPath(file, cwd);
     const line = lineNumber >= 0 ? lineNumber + 1 : null;
@@ -61,7 +83,10 @@ export function topAllocationSites(profiles: HeapProfile[], cwd: string, top: nu
     }
     for (const child of node.children) walk(child, here);
   };
-  for (const profile of profiles) walk(profile.head, []);
+  for (const profile of profiles) {
+    locations = profile.locations;
+    walk(profile.heap.head, []);
+  }
   const topSites = [...sites.values()]
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, top)

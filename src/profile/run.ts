@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { analyzeCpuProfile, CpuProfile, type CpuAnalysis } from './cpuprofile.js';
 import { flameGraphHtml, speedscopeFromCpuProfiles, speedscopeFromFlame } from './flamegraph.js';
 import type { FlameNode, FrameCategory, FunctionStat } from './frames.js';
-import { analyzeTimeline, HeapProfile, topAllocationSites } from './heap.js';
+import { analyzeTimeline, HeapProfile, locationsFromCpuProfile, topAllocationSites } from './heap.js';
 import { driveLoad, loopbackTarget, waitForPort } from './load.js';
 import { checkOutDir, defaultOutDir, writeRunFolder } from './output.js';
 import { spawnGroup, stopGroup, type GroupExit } from './process-group.js';
@@ -395,7 +395,11 @@ async function buildReport(
     );
     if (opts.kind === 'heap') {
       const heaps = procs.filter((p) => p.heap);
-      const { totalBytes, topSites } = topAllocationSites(heaps.map((p) => p.heap!), cwd, opts.top);
+      const { totalBytes, topSites } = topAllocationSites(
+        heaps.map((p) => ({ heap: p.heap!, ...(p.profile ? { locations: locationsFromCpuProfile(p.profile) } : {}) })),
+        cwd,
+        opts.top,
+      );
       for (const p of heaps) {
         const name = `heap-${p.pid}.heapprofile`;
         files.set(name, p.rawHeap!);
