@@ -8,6 +8,7 @@ import type { ServerContext } from './context.js';
 import { toolRegistrars } from './tools/index.js';
 import { registerResources } from './resources.js';
 import { registerPrompts } from './prompts.js';
+import { registerCollaborationResource } from './resources-collaboration.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,6 +26,7 @@ export function createServer(ctx: ServerContext): McpServer {
   );
   for (const register of toolRegistrars) register(server, ctx);
   registerResources(server, ctx);
+  registerCollaborationResource(server, ctx);
   registerPrompts(server, ctx);
   return server;
 }

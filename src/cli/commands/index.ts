@@ -5,5 +5,6 @@ import { register as serve } from './serve.js';
 import { register as explain } from './explain.js';
 import { register as validate } from './validate.js';
 import { register as profile } from './profile.js';
+import { register as handoff } from './handoff.js';
 
-export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile];
+export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile, handoff];

@@ -5,7 +5,8 @@ import { registerListSkillsTool } from './list-skills.js';
 import { registerExplainTool } from './explain.js';
 import { registerLintTool } from './lint.js';
 import { registerProfileTool } from './profile.js';
+import { registerHandoffTool } from './handoff.js';
 
 export type ToolRegistrar = (server: McpServer, ctx: ServerContext) => void;
 
-export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool, registerProfileTool];
+export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool, registerProfileTool, registerHandoffTool];

@@ -1,0 +1,109 @@
+/**
+ * `perf-hunter handoff "TEXT"`: which specialist should take over, with what context — the same
+ * answer as the MCP `handoff` tool. It is advice, so every valid answer exits 0 (even `none`);
+ * usage errors exit 2. `-` reads the input from stdin: JSON `{text, findings, profile}` from a
+ * skills runner, or plain text.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { CliError } from '../errors.js';
+import { printJson, skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
+
+interface HandoffFlags extends SkillDirOptions {
+  json?: boolean;
+  schema?: boolean;
+  findings?: string;
+  profile?: string;
+  from?: string;
+  limit?: string;
+}
+
+export function register(program: Command): void {
+  withSkillDirs(
+    program
+      .command('handoff')
+      .description('which specialist skill should take over a task, with what context (or stay, defer, none)')
+      .argument('[text]', 'the task in plain words; "-" reads stdin (JSON {text, findings, profile} or plain text)')
+      .option('--json', 'print the HandoffResult as JSON')
+      .option('--schema', 'print the JSON Schema of the HandoffResult and exit')
+      .option('--findings <file>', 'a lint JSON report (or an array of findings) whose handoff hints and sharp edges count')
+      .option('--profile <file>', 'a profile JSON report whose bottleneck and hotspots count')
+      .option('--from <skill>', 'the skill handing off (default performance-hunter)')
+      .option('--limit <n>', 'at most this many handoffs (default 5)'),
+  ).action(async (text: string | undefined, flags: HandoffFlags) => {
+    const { HandoffInput, HandoffResult, HandoffError } = await import('../../handoff/schema.js');
+    if (flags.schema) {
+      const { z } = await import('zod');
+      printJson(z.toJSONSchema(HandoffResult));
+      return;
+    }
+    if (text === undefined) throw new CliError('handoff needs the task text, e.g. perf-hunter handoff "our vector search got slow" (or - to read stdin)');
+
+    const raw: Record<string, unknown> = text === '-' ? parseStdin(readFileSync(0, 'utf8')) : { text };
+    if (flags.findings) raw['findings'] = findingsFrom(readJson(flags.findings, '--findings'));
+    if (flags.profile) raw['profile'] = readJson(flags.profile, '--profile');
+    if (flags.from) raw['from'] = flags.from;
+    if (flags.limit !== undefined) {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 20) throw new CliError(`--limit must be a whole number from 1 to 20, got "${flags.limit}"`);
+      raw['limit'] = limit;
+    }
+    const parsed = HandoffInput.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? ` (at ${issue.path.join('.')})` : '';
+      throw new CliError(`${issue?.message ?? 'invalid input'}${where}`);
+    }
+
+    const [{ SkillCatalog }, { runHandoff }, { renderHandoff }, dirs] = await Promise.all([
+      import('../../skills/catalog.js'),
+      import('../../handoff/run.js'),
+      import('../../handoff/render.js'),
+      skillDirsFrom(flags),
+    ]);
+    const catalog = await SkillCatalog.load({ dirs });
+    let result;
+    try {
+      result = runHandoff(catalog, parsed.data);
+    } catch (error) {
+      if (error instanceof HandoffError) throw new CliError(error.message);
+      throw error;
+    }
+    if (flags.json) printJson(result);
+    else process.stdout.write(renderHandoff(result));
+  });
+}
+
+/** A runner pipes JSON; a person may pipe plain text. */
+function parseStdin(input: string): Record<string, unknown> {
+  const trimmed = input.trim();
+  if (!trimmed.startsWith('{')) return { text: trimmed };
+  let value: unknown;
+  try {
+    value = JSON.parse(trimmed);
+  } catch (error) {
+    throw new CliError(`stdin is not valid JSON: ${(error as Error).message}; pipe {"text": "...", "findings": [...]} or plain text`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function readJson(file: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${flag}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${flag}: ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** `validate --format json` writes a report with `findings`; an array of findings is fine too. */
+function findingsFrom(value: unknown): unknown {
+  if (Array.isArray(value)) return value;
+  if (value && typeof value === 'object' && Array.isArray((value as { findings?: unknown }).findings)) return (value as { findings: unknown[] }).findings;
+  throw new CliError('--findings: expected a lint JSON report ({"findings": [...]}) or an array of findings');
+}
