@@ -16,6 +16,7 @@
  *     (fixtures both ways, docs, message ids used, example flagged, useInstead not).
  */
 import type { AnyDetector } from '../define.js';
+import unboundedFanout from './async/unbounded-fanout.js';
 import connectionLeak from './connections/connection-leak.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
 import cacheNoTtl from './cache/cache-no-ttl.js';
@@ -26,6 +27,7 @@ import noTimeout from './http/no-timeout.js';
 import uncachedEmbedding from './embedding/uncached-embedding.js';
 
 export const detectors: readonly AnyDetector[] = [
+  unboundedFanout,
   connectionLeak,
   cacheNoTtl,
   cacheStampede,

@@ -73,3 +73,9 @@ export function asyncDefOf(node: PyNode): PyNode | undefined {
 }
 
 export { isFunctionLike };
+
+/**
+ * Names that say "this bounds concurrency": `limit(() => ...)`, `limiter.schedule`, `sem`,
+ * `semaphore.acquire`, `queue.add`. Used where the limiter was made elsewhere (passed in, imported).
+ */
+export const LIMITER_NAME = /^(limit|limiter|rateLimit|throttle|throttled|sem|semaphore|sema|mutex|pool_limit|concurrency|bounded)$|Limit(er)?$|^(limit|throttle|sem)_|_(limit|limiter|sem|semaphore)$/i;
