@@ -18,7 +18,7 @@ export function expandTrigger(trigger: string): string[] {
     variants = trigger.split('|').map((part) => part.replace(/[\\^$.*+?()[\]{}]/g, ' '));
   }
   // Authors also write plain phrases that happen to hold regex characters ("N+1", "node.js"): keep them as written too.
-  if (/[+.?*]/.test(trigger)) variants.push(...trigger.split('|').filter((part) => !/[()[\]]/.test(part)));
+  if (/[+.]/.test(trigger)) variants.push(...trigger.split('|').filter((part) => !/[()[\]]/.test(part)));
   const clean = variants.map((v) => v.replace(/\s+/g, ' ').trim()).filter(Boolean);
   return [...new Set(clean)];
 }
