@@ -18,15 +18,15 @@ describe('profile: cancel', () => {
     const parent = tempDir();
     const out = path.join(parent, 'out');
     const controller = new AbortController();
-    const run = runProfile({ command: process.execPath, args: ['forever.js'], cwd: fixtures, durationSeconds: 120 }, { cwd: fixtures, outDir: out, signal: controller.signal });
+    const run = runProfile({ command: process.execPath, args: ['forever.js', 'engine-cancel'], cwd: fixtures, durationSeconds: 120 }, { cwd: fixtures, outDir: out, signal: controller.signal });
     // Wait until both the target and its child are up.
-    for (let i = 0; i < 100 && processesRunning('forever.js').length < 2; i++) await sleep(100);
-    expect(processesRunning('forever.js').length).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 100 && processesRunning('forever.js engine-cancel').length < 2; i++) await sleep(100);
+    expect(processesRunning('forever.js engine-cancel').length).toBeGreaterThanOrEqual(2);
     const started = Date.now();
     controller.abort();
     await expect(run).rejects.toBeInstanceOf(ProfileCancelledError);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(processesRunning('forever.js')).toEqual([]);
+    expect(processesRunning('forever.js engine-cancel')).toEqual([]);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(parent)).toEqual([]);
   });

@@ -67,16 +67,16 @@ describe('MCP profile tool (built server)', () => {
 
   it('cancellation kills the whole target tree', async () => {
     const controller = new AbortController();
-    const call = client.callTool({ name: 'profile', arguments: { command: process.execPath, args: ['forever.js'], durationSeconds: 120 } }, undefined, {
+    const call = client.callTool({ name: 'profile', arguments: { command: process.execPath, args: ['forever.js', 'mcp-cancel'], durationSeconds: 120 } }, undefined, {
       signal: controller.signal,
       timeout: 60_000,
     });
-    for (let i = 0; i < 100 && liveProcesses('forever.js').length < 2; i++) await sleep(100);
-    expect(liveProcesses('forever.js').length).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 100 && liveProcesses('forever.js mcp-cancel').length < 2; i++) await sleep(100);
+    expect(liveProcesses('forever.js mcp-cancel').length).toBeGreaterThanOrEqual(2);
     controller.abort();
     await expect(call).rejects.toThrow();
-    for (let i = 0; i < 50 && liveProcesses('forever.js').length > 0; i++) await sleep(100);
-    expect(liveProcesses('forever.js')).toEqual([]);
+    for (let i = 0; i < 50 && liveProcesses('forever.js mcp-cancel').length > 0; i++) await sleep(100);
+    expect(liveProcesses('forever.js mcp-cancel')).toEqual([]);
     // The server is still up.
     const { tools } = await client.listTools();
     expect(tools.length).toBeGreaterThan(0);
@@ -115,10 +115,10 @@ describe('CLI profile (built)', () => {
   });
 
   it('Ctrl-C stops the target, reports what was profiled and leaves no process behind', async () => {
-    const child = spawn(process.execPath, [cliPath, 'profile', '--json', '--out', outDir(), '--', process.execPath, 'split.js', '60'], { cwd: fixtures, env: cleanEnv() });
+    const child = spawn(process.execPath, [cliPath, 'profile', '--json', '--out', outDir(), '--', process.execPath, 'split.js', '59'], { cwd: fixtures, env: cleanEnv() });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    for (let i = 0; i < 100 && liveProcesses('split.js 60').length < 1; i++) await sleep(100);
+    for (let i = 0; i < 100 && liveProcesses('split.js 59').length < 1; i++) await sleep(100);
     await sleep(1500);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -126,6 +126,6 @@ describe('CLI profile (built)', () => {
     const report = ProfileReport.parse(JSON.parse(stdout));
     expect(report.stoppedBy).toBe('stop');
     expect(report.topSelf[0]!.function).toBe('sixty');
-    expect(liveProcesses('split.js 60')).toEqual([]);
+    expect(liveProcesses('split.js 59')).toEqual([]);
   });
 });
