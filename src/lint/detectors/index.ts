@@ -16,6 +16,7 @@
  *     (fixtures both ways, docs, message ids used, example flagged, useInstead not).
  */
 import type { AnyDetector } from '../define.js';
+import sequentialAwait from './async/sequential-await.js';
 import unboundedFanout from './async/unbounded-fanout.js';
 import connectionLeak from './connections/connection-leak.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
@@ -27,6 +28,7 @@ import noTimeout from './http/no-timeout.js';
 import uncachedEmbedding from './embedding/uncached-embedding.js';
 
 export const detectors: readonly AnyDetector[] = [
+  sequentialAwait,
   unboundedFanout,
   connectionLeak,
   cacheNoTtl,

@@ -79,3 +79,25 @@ export { isFunctionLike };
  * `semaphore.acquire`, `queue.add`. Used where the limiter was made elsewhere (passed in, imported).
  */
 export const LIMITER_NAME = /^(limit|limiter|rateLimit|throttle|throttled|sem|semaphore|sema|mutex|pool_limit|concurrency|bounded)$|Limit(er)?$|^(limit|throttle|sem)_|_(limit|limiter|sem|semaphore)$/i;
+
+/** Names of one connection, session or transaction: their queries cannot overlap. */
+export const CONNECTION_NAME = /^(conn|connection|cnx|con|tx|trx|txn|transaction|t|session|db_session|dbSession|sess|cursor|cur|qr|queryRunner|manager|em|entityManager)$/;
+
+const READ_SEGMENT = /^\$?(fetchrow|fetchval|fetchall|fetchone|fetchmany|scalars|scalar|get|find|fetch|load|list|read|count|search|lookup|retrieve|describe|select|exists|has|head|stat|aggregate|query|mget|hget|hgetall|smembers|zrange|lrange|scan)(?![a-z])/;
+const WRITE_SEGMENT = /^\$?(set|put|post|patch|delete|del|remove|create|insert|update|upsert|save|write|send|publish|emit|push|add|incr|decr|increment|decrement|destroy|drop|truncate|commit|rollback|begin|lock|acquire|release|connect|close|end|flush|exec|execute|run|invalidate|expire|enqueue|dispatch|notify|mark|apply|sync|refresh|reset|clear|login|logout|pay|charge|transfer|approve|hset|lpush|rpush|sadd|zadd|call|invoke|process|handle|start|stop|track|log)(?![a-z])/;
+
+/**
+ * A call that only reads, so running it concurrently with another read changes nothing:
+ * by its SQL verb when it has SQL, by an HTTP `method` when given, else by its name's segments
+ * (`prisma.user.findMany`, `redis.get`, `db.select().from().where`; any write segment wins).
+ */
+export function isReadCall(name: string, sql?: string, httpMethod?: string): boolean {
+  if (httpMethod !== undefined && !/^(get|head)$/i.test(httpMethod)) return false;
+  if (sql !== undefined && /^\s*(select|with|insert|update|delete|merge|call|create|alter|drop|truncate|begin|commit|set|lock)\b/i.test(sql)) {
+    return /^\s*(select|with)\b/i.test(sql) && !/\b(for\s+update|insert|update|delete)\b/i.test(sql);
+  }
+  if (name.startsWith('Promise.') || name.startsWith('asyncio.')) return false;
+  const segments = name.split('.').map((s) => s.replace(/\(\)$/, ''));
+  if (segments.some((s) => WRITE_SEGMENT.test(s))) return false;
+  return segments.some((s) => READ_SEGMENT.test(s));
+}
