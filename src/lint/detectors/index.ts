@@ -17,26 +17,26 @@
  */
 import type { AnyDetector } from '../define.js';
 import sequentialAwait from './async/sequential-await.js';
-import unboundedFanout from './async/unbounded-fanout.js';
-import connectionLeak from './connections/connection-leak.js';
 import syncIoInAsync from './async/sync-io-in-async.js';
+import unboundedFanout from './async/unbounded-fanout.js';
 import cacheNoTtl from './cache/cache-no-ttl.js';
 import cacheStampede from './cache/cache-stampede.js';
-import nPlusOne from './database/n-plus-one.js';
+import connectionLeak from './connections/connection-leak.js';
 import connectionPerRequest from './connections/connection-per-request.js';
-import noTimeout from './http/no-timeout.js';
+import nPlusOne from './database/n-plus-one.js';
 import uncachedEmbedding from './embedding/uncached-embedding.js';
+import noTimeout from './http/no-timeout.js';
 
 export const detectors: readonly AnyDetector[] = [
-  sequentialAwait,
-  unboundedFanout,
-  connectionLeak,
   cacheNoTtl,
   cacheStampede,
+  connectionLeak,
   connectionPerRequest,
   nPlusOne,
   noTimeout,
+  sequentialAwait,
   syncIoInAsync,
+  unboundedFanout,
   uncachedEmbedding,
 ];
 
