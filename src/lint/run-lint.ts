@@ -110,6 +110,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
 
   const floor = input.severity ? SEVERITY_RANK[input.severity] : 0;
   const kept = findings.filter((f) => SEVERITY_RANK[f.severity] >= floor);
+  if (options.skills && options.skills.length > 0) await addHandoffHints(kept, options.skills);
   const page = options.all ? kept : kept.slice(offset, offset + input.limit);
   const end = offset + page.length;
   const byRule: Record<string, number> = {};
@@ -260,4 +261,23 @@ function decodeCursor(cursor: string | undefined, key: string): number {
     // fall through to the error below
   }
   throw new LintInputError('cursor is not from a previous answer to this same input: repeat the input unchanged with its nextCursor, or leave cursor out to start over');
+}
+
+/**
+ * A finding whose topic belongs to another skill (a per-item pgvector query is vector-specialist
+ * work once batched) says so. The collaboration triggers of the loaded skills read the finding's
+ * message and the offending line; a confident match there is more specific than the rule-wide
+ * `handoff` of the YAML (which stays when nothing on the line points elsewhere). Memoised per
+ * rule and line text, since a tree repeats the same offending line often.
+ */
+async function addHandoffHints(findings: Finding[], skills: readonly Skill[]): Promise<void> {
+  if (!skills.some((s) => s.id === 'performance-hunter') || findings.length === 0) return;
+  const { handoffHintFor } = await import('../handoff/run.js');
+  const memo = new Map<string, Finding['handoff']>();
+  for (const finding of findings) {
+    const key = `${finding.ruleId}\0${finding.sourceLine.trim()}`;
+    if (!memo.has(key)) memo.set(key, handoffHintFor(skills, `${finding.message}\n${finding.sourceLine.trim()}`));
+    const hint = memo.get(key);
+    if (hint) finding.handoff = hint;
+  }
 }
