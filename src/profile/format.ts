@@ -32,7 +32,9 @@ export function formatProfileText(report: ProfileReport, { limit = 10 }: { limit
     const l = report.load;
     lines.push(`  load ${l.url}: ${l.requestsPerSecond} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms, ${l.requests} requests, ${l.errors} errors, ${l.non2xx} non-2xx`);
   }
-  lines.push('', `Bottleneck (${report.bottleneck.kind}): ${report.bottleneck.sentence}`, '', 'Top by self time:', ...hotspotLines(report.topSelf, 'self', limit));
+  lines.push('', `Bottleneck (${report.bottleneck.kind}): ${report.bottleneck.sentence}`);
+  if (report.handoff) lines.push(`Hand off to ${report.handoff.skill}: ${report.handoff.reason}`);
+  lines.push('', 'Top by self time:', ...hotspotLines(report.topSelf, 'self', limit));
   lines.push('', 'Top by total time (callees included):', ...hotspotLines(report.topTotal, 'total', limit));
   if (report.packages.length > 1) lines.push('', `Packages: ${report.packages.slice(0, limit).map((p) => `${p.name} ${p.selfPercent}%`).join(', ')}`);
   if (report.heap && report.heap.topSites.length > 0) {

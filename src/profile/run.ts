@@ -5,6 +5,7 @@
  * at its exit, at the time limit, when `stop` fires or the load is done (gracefully: profiles get
  * written), or killed when `signal` aborts (nothing is written). Imports nothing from MCP or the CLI.
  */
+import type { Skill } from '../skills/model.js';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -53,6 +54,8 @@ export interface RunProfileOptions {
   outDir?: string;
   /** How long a stopped target may take to write its profile before SIGKILL (default 5 s). */
   graceMs?: number;
+  /** Loaded skills: when given, the report says which skill owns the bottleneck's topic, if not ours. */
+  skills?: readonly Skill[];
 }
 
 interface Collected {
@@ -80,7 +83,7 @@ export async function runProfile(input: ProfileInput, options: RunProfileOptions
   try {
     const { command, args, env } = prepare(opts, runtime, work);
     const collected = await execute(opts, command, args, cwd, env, work, loadTarget, options);
-    return await buildReport(opts, runtime, cwd, work, outDir, collected, env);
+    return await buildReport(opts, runtime, cwd, work, outDir, collected, env, options.skills);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -300,6 +303,7 @@ async function buildReport(
   outDir: string,
   collected: Collected,
   env: NodeJS.ProcessEnv,
+  skills: readonly Skill[] | undefined,
 ): Promise<ProfileReport> {
   const { stderrTail } = collected;
   const notes: string[] = [];
@@ -419,6 +423,7 @@ async function buildReport(
   const sh = shares(byCategory, sampledMs);
   const { files: fileRollup, packages } = rollups(stats.values(), sampledMs, opts.top);
   const bottleneck = nameBottleneck(sh, topSelf, sampledMs, samples);
+  const handoff = await handoffFor(skills, bottleneck.sentence, topSelf);
   if (collected.stoppedBy === 'time-limit') notes.push(`The target was stopped at the ${opts.durationSeconds} s time limit.`);
   if (collected.load && collected.load.errors + collected.load.timeouts > 0) {
     notes.push(`Load: ${collected.load.errors} error(s), ${collected.load.timeouts} timeout(s) during the run.`);
@@ -438,6 +443,7 @@ async function buildReport(
     intervalUs: runtime === 'node' ? opts.intervalUs : null,
     shares: sh,
     bottleneck,
+    handoff,
     topSelf,
     topTotal,
     files: fileRollup,
@@ -477,4 +483,24 @@ let version: string | undefined;
 function packageVersion(): string {
   version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
   return version;
+}
+
+/**
+ * The hottest functions and packages, read by the loaded skills' collaboration triggers: time
+ * spent in a vector store's client or a Temporal worker is a topic for another specialist.
+ */
+async function handoffFor(
+  skills: readonly Skill[] | undefined,
+  sentence: string,
+  hotspots: ReadonlyArray<{ function: string; package: string | null }>,
+): Promise<ProfileReport['handoff']> {
+  if (!skills || skills.length === 0) return null;
+  const { handoffHintFor } = await import('../handoff/run.js');
+  const names = hotspots.slice(0, 5).map((h) => (h.package ? `${h.function} in ${h.package}` : h.function));
+  try {
+    return handoffHintFor(skills, [sentence, ...names].join('\n')) ?? null;
+  } catch {
+    // A skill set without the Performance Hunter has no collaboration to read: no hint, not an error.
+    return null;
+  }
 }

@@ -175,6 +175,8 @@ export const ProfileReport = z.object({
   intervalUs: z.number().nullable(),
   shares: Shares,
   bottleneck: Bottleneck,
+  /** Set when the bottleneck's topic belongs to another loaded skill (a vector store client -> vector-specialist). */
+  handoff: z.object({ skill: z.string(), reason: z.string() }).nullable(),
   topSelf: z.array(Hotspot),
   topTotal: z.array(Hotspot),
   files: z.array(Rollup),

@@ -6,9 +6,9 @@
  */
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
-import { printJson } from '../shared.js';
+import { printJson, skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
 
-interface ProfileFlags {
+interface ProfileFlags extends SkillDirOptions {
   json?: boolean;
   duration?: string;
   interval?: string;
@@ -22,7 +22,7 @@ interface ProfileFlags {
 }
 
 export function register(program: Command): void {
-  program
+  withSkillDirs(program
     .command('profile')
     .description('run a Node or Python program under the profiler and name its bottleneck (put the program after --)')
     .argument('<command>', 'the program: node, npx, npm, tsx, python3, ...')
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .option('--top <n>', 'length of each top list (default 15)')
     .option('--load <url>', 'drive HTTP load (autocannon) at this loopback URL once the target listens; the run ends with the load')
     .option('--connections <n>', 'with --load: concurrent connections (default 10)')
-    .option('--load-duration <s>', 'with --load: seconds of load (default 10)')
+    .option('--load-duration <s>', 'with --load: seconds of load (default 10)'))
     .action(async (command: string, args: string[], flags: ProfileFlags) => {
       const input = {
         command,
@@ -59,11 +59,15 @@ export function register(program: Command): void {
       if (flags.load === undefined && (flags.connections !== undefined || flags.loadDuration !== undefined)) {
         throw new CliError('--connections and --load-duration only apply with --load');
       }
-      const [{ runProfile }, { ProfileError, ProfileCancelledError }, { formatProfileText }] = await Promise.all([
+      const [{ runProfile }, { ProfileError, ProfileCancelledError }, { formatProfileText }, { loadSkills }, dirs] = await Promise.all([
         import('../../profile/run.js'),
         import('../../profile/schema.js'),
         import('../../profile/format.js'),
+        import('../../skills/load.js'),
+        skillDirsFrom(flags),
       ]);
+      // Skills only feed the handoff hint; their load problems are `skills check`'s business.
+      const { skills } = await loadSkills({ dirs });
 
       const stop = new AbortController();
       const cancel = new AbortController();
@@ -79,6 +83,7 @@ export function register(program: Command): void {
       if (!flags.json) process.stderr.write(`perf-hunter: profiling ${[command, ...args].join(' ')} (Ctrl-C stops it and reports)\n`);
       try {
         const report = await runProfile(input, {
+          skills,
           cwd: process.cwd(),
           // The command line names its own target: the working directory is the root.
           roots: [process.cwd()],

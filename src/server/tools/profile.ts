@@ -37,6 +37,7 @@ export function registerProfileTool(server: McpServer, ctx: ServerContext): void
         const progressToken = extra._meta?.progressToken;
         try {
           const report = await runProfile(input, {
+            skills: (await ctx.catalog()).skills,
             cwd: place.cwd,
             roots: place.roots,
             signal: extra.signal,
