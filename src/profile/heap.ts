@@ -108,8 +108,9 @@ const MIN_R2 = 0.8;
 const MIN_GROWTH_BYTES = 1024 * 1024;
 
 /**
- * Leak suspicion from [ms, heapUsed] samples: the floor of each one-second window approximates the
- * heap right after GC; a floor that rises steadily (positive slope, R^2 >= 0.8, over 1 MB in all)
+ * Leak suspicion from [ms, bytes] samples of the retained heap (every space but the young
+ * generation, whose short-lived garbage and warm-up growth mean nothing): the floor of each
+ * one-second window approximates the heap right after GC; a floor that rises steadily (positive slope, R^2 >= 0.8, over 1 MB in all)
  * is what a leak looks like. Saw-tooth churn with a flat floor is not.
  */
 export function analyzeTimeline(samples: Array<[number, number]>): HeapTimeline | null {

@@ -67,7 +67,13 @@ function start(outDir) {
 
   const timeline = [];
   if (heapTimeline) {
-    const sample = () => timeline.push([Date.now() - startedAt, process.memoryUsage().heapUsed]);
+    // The young generation is left out: it fills with short-lived garbage and grows its own size
+    // during warm-up, which looks like growth on a short run. What a leak keeps ends up promoted.
+    const retained = () =>
+      require('node:v8')
+        .getHeapSpaceStatistics()
+        .reduce((sum, space) => (space.space_name === 'new_space' ? sum : sum + space.space_used_size), 0);
+    const sample = () => timeline.push([Date.now() - startedAt, retained()]);
     sample();
     setInterval(sample, 100).unref();
   }
