@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isLoopbackHost } from '../loadtest/allow.js';
 import { ProfileError, type LoadInput, type ProfileReport } from './schema.js';
 
 type LoadSummary = NonNullable<ProfileReport['load']>;
@@ -24,8 +25,7 @@ export function loopbackTarget(raw: string): LoadTarget {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ProfileError(`load.url must be http:// or https://, got ${url.protocol}`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-  if (!loopback) throw new ProfileError(`load.url must be on this machine (127.0.0.1, ::1 or localhost), got "${url.hostname}"`);
+  if (!isLoopbackHost(host)) throw new ProfileError(`load.url must be on this machine (127.0.0.1, ::1 or localhost), got "${url.hostname}"`);
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   return { url, host: host === 'localhost' ? '127.0.0.1' : host, port };
 }
