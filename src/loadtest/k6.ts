@@ -50,3 +50,10 @@ export default function () {
 }
 `;
 }
+
+/** The k6 script for raw tool input: parsed and checked like a run, without sending anything. */
+export async function k6ScriptFor(input: unknown): Promise<string> {
+  const [{ parseLoadTestInput }, { parseSlo }] = await Promise.all([import('./run.js'), import('./slo.js')]);
+  const options = parseLoadTestInput(input);
+  return k6Script(options, options.slo !== undefined ? parseSlo(options.slo) : null);
+}

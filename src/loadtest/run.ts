@@ -231,7 +231,7 @@ function headline(r: Measured): { rps: number; p50: number; p99: number } {
 
 /** The last second of a run is partial (a 10 s run lasts 10.1 s): it would drag min and stdev down. */
 function fullSeconds(r: Measured): Measured['perSecond'] {
-  const full = Math.floor(r.durationSeconds);
+  const full = Math.floor(r.durationSeconds + 0.1);
   return full >= 1 ? r.perSecond.slice(0, full) : r.perSecond;
 }
 
@@ -258,7 +258,7 @@ function buildReport(options: LoadTestOptions, m: Measured, slo: Slo | null): Lo
     const shortfallPercent = Math.max(0, (1 - achieved / m.open.target) * 100);
     rate = { target: m.open.target, achieved: round(achieved, 1), shortfallPercent: round(shortfallPercent, 1), late: m.open.late, waitedForConnection: m.open.waitedForConnection, notSent: m.open.notSent };
     const behind = m.open.late - m.open.waitedForConnection;
-    if (behind > 0.05 * m.sent) saturated = true;
+    if (behind > 0.1 * m.sent) saturated = true;
     if (shortfallPercent >= 5) warnings.push(`achieved ${achieved.toFixed(1)} req/s, ${shortfallPercent.toFixed(1)}% short of the target ${m.open.target} req/s`);
     if (m.open.late > 0.01 * m.sent) {
       warnings.push(
@@ -273,10 +273,14 @@ function buildReport(options: LoadTestOptions, m: Measured, slo: Slo | null): Lo
       'closed model: each connection waits for its answer before sending again, so a stalled server is asked less often while it stalls and this latency understates the tail (coordinated omission); set rate for a true tail',
     );
   }
-  if (saturated) {
+  if (saturated && m.open) {
+    warnings.push(
+      `the load generator fell behind its own schedule (not for want of a connection) for ${m.open.late - m.open.waitedForConnection} of ${m.sent} requests: this machine is busy or the rate is too high for one thread; the latency includes that lateness`,
+    );
+  } else if (saturated) {
     warnings.push(
       `the load generator used ${cpuPercent.toFixed(0)}% CPU${cores > 1 ? ` over ${cores} threads` : ' (one core)'}: it may be the limit, not the server` +
-        (m.open ? '; lower rate' : '; add workers to use more cores'),
+        '; add workers to use more cores',
     );
   }
   if (m.latencyResolution === 'millisecond') warnings.push('with workers, latency comes from autocannon\'s own histogram: whole milliseconds, 2xx responses only');

@@ -6,5 +6,6 @@ import { register as explain } from './explain.js';
 import { register as validate } from './validate.js';
 import { register as profile } from './profile.js';
 import { register as handoff } from './handoff.js';
+import { register as loadTest } from './load-test.js';
 
-export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile, handoff];
+export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile, handoff, loadTest];
