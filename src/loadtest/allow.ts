@@ -80,7 +80,7 @@ export async function checkTarget(raw: string, options: CheckTargetOptions = {})
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new LoadTestError(`url must be http:// or https://, got ${url.protocol}`);
   const allow = parseAllowList(options.allowHosts ?? [], options.env ?? process.env);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  const hint = 'only loopback hosts are allowed by default; allow more with --allow-host HOST (or PERF_HUNTER_ALLOW_HOSTS) if you own the target';
+  const hint = 'only loopback hosts are allowed by default; if you own the target, allow it with allowHosts (CLI: --allow-host HOST) or PERF_HUNTER_ALLOW_HOSTS';
   const allowedAddress = (address: string): boolean =>
     isLoopbackAddress(address) || allow.blocks.check(address, net.isIPv4(address) ? 'ipv4' : 'ipv6');
 

@@ -6,7 +6,8 @@ import { registerExplainTool } from './explain.js';
 import { registerLintTool } from './lint.js';
 import { registerProfileTool } from './profile.js';
 import { registerHandoffTool } from './handoff.js';
+import { registerLoadTestTool } from './load-test.js';
 
 export type ToolRegistrar = (server: McpServer, ctx: ServerContext) => void;
 
-export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool, registerProfileTool, registerHandoffTool];
+export const toolRegistrars: ToolRegistrar[] = [registerListSkillsTool, registerExplainTool, registerLintTool, registerProfileTool, registerHandoffTool, registerLoadTestTool];

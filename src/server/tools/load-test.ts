@@ -1,0 +1,62 @@
+/**
+ * `load_test`: drives HTTP load at a loopback (or allow-listed) URL and answers with a verdict
+ * line — requests/s, true tail latency, SLO pass/fail, before/after against a baseline — plus the
+ * full report as structuredContent. Sends progress once a second when asked; cancelling the
+ * request stops the load at once.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { LoadTestInput, LoadTestReport } from '../../loadtest/schema.js';
+import type { ServerContext } from '../context.js';
+import { errorMessage, toolError, toolResult } from './result.js';
+
+export function registerLoadTestTool(server: McpServer, ctx: ServerContext): void {
+  server.registerTool(
+    'load_test',
+    {
+      title: 'Load-test an HTTP endpoint',
+      description:
+        'Drives HTTP load at a URL on this machine (loopback only unless allowHosts names the host) and gives a verdict: ' +
+        'requests/s (mean, stdev, min), latency p50/p90/p97.5/p99/p99.9/max in ms from an HDR histogram, errors, timeouts, ' +
+        'status codes. Without `rate` it is closed-loop (autocannon; the tail is understated); with `rate` (req/s) an open-model ' +
+        'scheduler times each request from its scheduled send, so p99 is true. `slo` ("p99=200ms,errors=0.1%,rps>=500") gives ' +
+        'pass/fail with each violation; `baseline` ({file} of an earlier report, or {url} run A B A B) says whether a change is ' +
+        'beyond noise. Caps: 300 s, 1000 connections. `outDir` writes report.json and latency.svg.',
+      inputSchema: LoadTestInput,
+      outputSchema: LoadTestReport,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    async (input, extra) => {
+      try {
+        const [{ runLoadTest }, { LoadTestError, LoadTestCancelledError }, { formatLoadTestText }] = await Promise.all([
+          import('../../loadtest/run.js'),
+          import('../../loadtest/schema.js'),
+          import('../../loadtest/format.js'),
+        ]);
+        const progressToken = extra._meta?.progressToken;
+        try {
+          const report = await runLoadTest(input, {
+            cwd: ctx.cwd ?? process.cwd(),
+            signal: extra.signal,
+            ...(progressToken !== undefined
+              ? {
+                  onProgress: ({ elapsedSeconds, totalSeconds, message }) => {
+                    void extra
+                      .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: elapsedSeconds, total: totalSeconds, message } })
+                      .catch(() => undefined);
+                  },
+                }
+              : {}),
+          });
+          return toolResult(report.verdict, report, formatLoadTestText(report).split('\n').slice(2).join('\n'));
+        } catch (error) {
+          if (error instanceof LoadTestCancelledError) return toolError(error.message);
+          if (error instanceof LoadTestError) return toolError(`load_test: ${error.message}`);
+          throw error;
+        }
+      } catch (error) {
+        if (extra.signal.aborted) return toolError('load_test cancelled');
+        return toolError(`load_test failed: ${errorMessage(error)}`);
+      }
+    },
+  );
+}
