@@ -20,7 +20,7 @@ afterAll(async () => {
   await fast?.stop();
 });
 
-const text = (result: { content?: unknown }): string => (result.content as Array<{ text: string }>)[0]!.text;
+const text = (result: unknown): string => (result as { content: Array<{ text: string }> }).content[0]!.text;
 
 describe('MCP load_test tool (built server)', () => {
   it('declares its annotations', async () => {
