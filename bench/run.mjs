@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const only = process.argv.slice(2);
-const benches = ['cold-start.mjs', 'skills-load.mjs', 'lint.mjs', 'profile.mjs'].filter(
+const benches = ['cold-start.mjs', 'skills-load.mjs', 'lint.mjs', 'profile.mjs', 'loadtest.mjs'].filter(
   (file) => existsSync(`${root}bench/${file}`) && (only.length === 0 || only.some((o) => file.includes(o))),
 );
 

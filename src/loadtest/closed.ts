@@ -42,6 +42,7 @@ export async function runClosed(target: CheckedTarget, requests: PreparedRequest
   const latency = newHistogram();
   const perSecond: Measured['perSecond'] = [];
   let answered = 0;
+  let second = 0;
   const cpuStart = process.cpuUsage();
   const t0 = now();
   let instance: AutocannonInstance | undefined;
@@ -69,16 +70,20 @@ export async function runClosed(target: CheckedTarget, requests: PreparedRequest
       return;
     }
     if (!workers) {
-      instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+      instance.on('response', (_client, _statusCode, _bytes, responseTimeMs) => {
         answered++;
         recordMs(latency, responseTimeMs);
-        const bucket = secondBucket(perSecond, Math.floor(Number(now() - t0) / 1e9), true);
+        const bucket = secondBucket(perSecond, second, true);
         bucket.count++;
         recordMs(bucket.latency!, responseTimeMs);
-        void statusCode;
       });
     }
-    progress = setInterval(() => hooks.onSecond?.(Number(now() - t0) / 1e9, answered), 1000);
+    // The second a response falls in advances with this timer: no clock read per response.
+    progress = setInterval(() => {
+      const elapsed = Number(now() - t0) / 1e9;
+      second = Math.floor(elapsed);
+      hooks.onSecond?.(elapsed, answered);
+    }, 1000);
     const stop = (): void => instance?.stop();
     hooks.stop?.addEventListener('abort', stop, { once: true });
     hooks.signal?.addEventListener('abort', stop, { once: true });
