@@ -4,6 +4,7 @@
  * a before/after comparison. Imports nothing from MCP or the CLI; errors carry a fix hint.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { checkTarget, type CheckedTarget, type Lookup } from './allow.js';
@@ -62,6 +63,8 @@ export async function runLoadTest(input: unknown, run: RunLoadTestOptions = {}):
   const target = await checkTarget(options.url, checkOptions);
   const baselineTarget = options.baseline && 'url' in options.baseline ? await checkTarget(options.baseline.url, checkOptions) : null;
   const savedBaseline = options.baseline && 'file' in options.baseline ? await readSavedReport(path.resolve(cwd, options.baseline.file)) : null;
+  await ensureListening(target, options.timeoutSeconds);
+  if (baselineTarget) await ensureListening(baselineTarget, options.timeoutSeconds);
   const requests = prepareRequests(target, options);
 
   const sides = baselineTarget ? 2 : 1;
@@ -161,6 +164,23 @@ async function driveOnce(target: CheckedTarget, requests: PreparedRequest[], opt
     if (error instanceof LoadTestError) throw error;
     throw new LoadTestError(`the load generator failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** One TCP connect before the load: "nothing listens there" is one clear error, not a run full of refused connections. */
+async function ensureListening(target: CheckedTarget, timeoutSeconds: number): Promise<void> {
+  const port = Number(target.connectUrl.port || (target.connectUrl.protocol === 'https:' ? 443 : 80));
+  const host = target.connectUrl.hostname.replace(/^\[|\]$/g, '');
+  const problem = await new Promise<string | null>((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (result: string | null): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutSeconds * 1000, () => done('timed out'));
+    socket.once('connect', () => done(null));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+  });
+  if (problem) throw new LoadTestError(`cannot connect to ${target.url.host} (${host}:${port}): ${problem}; is the server running and listening there?`);
 }
 
 async function readSavedReport(file: string): Promise<LoadTestReport> {

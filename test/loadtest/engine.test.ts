@@ -72,6 +72,23 @@ describe('closed model (autocannon)', () => {
     expect(report.errorRate).toBeLessThan(0.18);
   }, 20_000);
 
+  it('warms up without counting the warm-up', async () => {
+    const before = await fast.requests();
+    const report = await runLoadTest({ url: fast.url, warmupSeconds: 1, durationSeconds: 1, connections: 2 });
+    expect(report.warmupSeconds).toBe(1);
+    // The server saw the warm-up too; the report counts only the measured second.
+    expect((await fast.requests()) - before).toBeGreaterThan(report.requests.total);
+    expect(report.durationSeconds).toBeLessThan(1.6);
+  }, 20_000);
+
+  it('spreads the load over worker threads, saying its latency is then whole milliseconds', async () => {
+    const report = await runLoadTest({ url: fast.url, durationSeconds: 1.5, connections: 4, workers: 2 });
+    expect(report.workers).toBe(2);
+    expect(report.requests.total).toBeGreaterThan(0);
+    expect(report.latencyResolution).toBe('millisecond');
+    expect(report.warnings.join(' ')).toMatch(/whole milliseconds/);
+  }, 20_000);
+
   it('cycles through a list of requests', async () => {
     const report = await runLoadTest({
       url: fast.url,
@@ -118,5 +135,6 @@ it('refuses bad input with a clear error before any load', async () => {
   await expect(runLoadTest({ url: fast.url, durationSeconds: 1000 })).rejects.toThrow(/durationSeconds/);
   await expect(runLoadTest({ url: 'ftp://127.0.0.1/' })).rejects.toThrow(/http/);
   await expect(runLoadTest({ url: fast.url, baseline: { file: path.join(out, 'missing.json') } })).rejects.toThrow(/baseline file not found/);
+  await expect(runLoadTest({ url: 'http://127.0.0.1:1/', durationSeconds: 5 })).rejects.toThrow(/cannot connect to 127\.0\.0\.1:1 .*ECONNREFUSED/);
   expect(existsSync(out)).toBe(true);
 });
