@@ -1,5 +1,5 @@
 /**
- * Shared by the `http` family, and used by `cache` and `embedding` too: which local names hold a
+ * Shared by detector families (http, cache, embedding): which local names hold a
  * client built by a known factory (`const api = axios.create({...})`, `r = redis.Redis()`,
  * `async with httpx.AsyncClient() as client`), and readers for call arguments and option objects.
  *
@@ -9,9 +9,9 @@
  */
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
-import type { PyNames, TsNames } from '../../engine/names.js';
-import { rootIdentifier } from '../../engine/scope-ts.js';
-import { rootIdentifierPy } from '../../engine/scope-py.js';
+import type { PyNames, TsNames } from './names.js';
+import { rootIdentifier } from './scope-ts.js';
+import { rootIdentifierPy } from './scope-py.js';
 
 type Ts = typeof TsApi;
 

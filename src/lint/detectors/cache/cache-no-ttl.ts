@@ -11,7 +11,7 @@ import { compileShapes } from '../../engine/names.js';
 import { enclosingFunction } from '../../engine/scope-ts.js';
 import { enclosingFunction as enclosingPyFunction } from '../../engine/scope-py.js';
 import { perLanguageShapes, tsShapes } from '../../options.js';
-import { PyInstances, TsInstances } from '../http/helpers.js';
+import { PyInstances, TsInstances } from '../../engine/instances.js';
 import {
   hasDefaultTtlTs,
   keyText,

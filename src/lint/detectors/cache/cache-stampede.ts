@@ -12,7 +12,7 @@ import { compileShapes } from '../../engine/names.js';
 import { descendants, enclosingFunction, isWithin } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isAsyncDef, isWithinPy } from '../../engine/scope-py.js';
 import { perLanguageShapes, tsShapes } from '../../options.js';
-import { PyInstances, TsInstances, unwrapTs } from '../http/helpers.js';
+import { PyInstances, TsInstances, unwrapTs } from '../../engine/instances.js';
 import {
   GUARD_NAME,
   keyText,

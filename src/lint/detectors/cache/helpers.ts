@@ -1,12 +1,12 @@
 /**
  * Shared by the `cache` family: which clients are caches, which calls read and write them, and
- * what counts as an expiry. Clients are followed through instances (see `http/helpers.ts`): after
+ * what counts as an expiry. Clients are followed through instances (see `engine/instances.ts`): after
  * `const c = createClient()` from `redis`, `c.set` is named `redis.createClient().set`, and a
  * `new Map()` named `cache` is a Map (`Map().set`), not a cache with expiry to forget.
  */
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
-import { argsOfPy, isNoneValuePy, isNoneValueTs, objectPropsTs, unwrapTs } from '../http/helpers.js';
+import { argsOfPy, isNoneValuePy, isNoneValueTs, objectPropsTs, unwrapTs } from '../../engine/instances.js';
 
 type Ts = typeof TsApi;
 

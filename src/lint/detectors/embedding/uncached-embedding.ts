@@ -13,7 +13,7 @@ import { descendantsPy, enclosingFunction as enclosingPyFunction, repetitionOf a
 import { perLanguageShapes, tsShapes } from '../../options.js';
 import { isRequestHandler } from '../async/helpers.js';
 import { PY_CACHE_CLIENTS, TS_CACHE_CLIENTS } from '../cache/helpers.js';
-import { PyInstances, TsInstances } from '../http/helpers.js';
+import { PyInstances, TsInstances } from '../../engine/instances.js';
 import {
   decoratorsOf,
   isBatchLoopPy,

@@ -22,7 +22,7 @@ import {
   TsInstances,
   TsObjectConsts,
   unwrapTs,
-} from './helpers.js';
+} from '../../engine/instances.js';
 
 /** Where axios takes its config, by method: `get(url, config)`, `post(url, data, config)`. */
 const AXIOS_CONFIG_INDEX: Record<string, number> = {
