@@ -118,7 +118,9 @@ describe('CLI profile (built)', () => {
     const child = spawn(process.execPath, [cliPath, 'profile', '--json', '--out', outDir(), '--', process.execPath, 'split.js', '59'], { cwd: fixtures, env: cleanEnv() });
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    for (let i = 0; i < 100 && liveProcesses('split.js 59').length < 1; i++) await sleep(100);
+    // Wait for the target itself (not the CLI, whose own command line also names split.js 59).
+    const targets = () => liveProcesses('split.js 59').filter((line) => !line.includes(cliPath));
+    for (let i = 0; i < 100 && targets().length < 1; i++) await sleep(100);
     await sleep(1500);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

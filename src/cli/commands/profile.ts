@@ -59,16 +59,7 @@ export function register(program: Command): void {
       if (flags.load === undefined && (flags.connections !== undefined || flags.loadDuration !== undefined)) {
         throw new CliError('--connections and --load-duration only apply with --load');
       }
-      const [{ runProfile }, { ProfileError, ProfileCancelledError }, { formatProfileText }, { loadSkills }, dirs] = await Promise.all([
-        import('../../profile/run.js'),
-        import('../../profile/schema.js'),
-        import('../../profile/format.js'),
-        import('../../skills/load.js'),
-        skillDirsFrom(flags),
-      ]);
-      // Skills only feed the handoff hint; their load problems are `skills check`'s business.
-      const { skills } = await loadSkills({ dirs });
-
+      // Signals first: a Ctrl-C while the engine and skills load must not kill us with the default handler.
       const stop = new AbortController();
       const cancel = new AbortController();
       const onInterrupt = (): void => {
@@ -80,6 +71,16 @@ export function register(program: Command): void {
       const onTerminate = (): void => cancel.abort();
       process.on('SIGINT', onInterrupt);
       process.on('SIGTERM', onTerminate);
+      const [{ runProfile }, { ProfileError, ProfileCancelledError }, { formatProfileText }, { loadSkills }, dirs] = await Promise.all([
+        import('../../profile/run.js'),
+        import('../../profile/schema.js'),
+        import('../../profile/format.js'),
+        import('../../skills/load.js'),
+        skillDirsFrom(flags),
+      ]);
+      // Skills only feed the handoff hint; their load problems are `skills check`'s business.
+      const { skills } = await loadSkills({ dirs });
+      if (cancel.signal.aborted || stop.signal.aborted) throw new CliError('interrupted before the target started', 130);
       if (!flags.json) process.stderr.write(`perf-hunter: profiling ${[command, ...args].join(' ')} (Ctrl-C stops it and reports)\n`);
       try {
         const report = await runProfile(input, {
