@@ -55,6 +55,15 @@ describe('MCP load_test tool (built server)', () => {
     expect(text(bad)).toMatch(/connections/);
   });
 
+  it('keeps its files inside the roots: an outDir or baseline file outside is refused before any load', async () => {
+    const out = await client.callTool({ name: 'load_test', arguments: { url: fast.url, durationSeconds: 1, outDir: '/etc/perf-hunter-out' } });
+    expect(out.isError).toBe(true);
+    expect(text(out)).toMatch(/outDir \/etc\/perf-hunter-out is outside the allowed roots .*pass a path inside them/);
+    const baseline = await client.callTool({ name: 'load_test', arguments: { url: fast.url, durationSeconds: 1, baseline: { file: '../../../../etc/passwd' } } });
+    expect(baseline.isError).toBe(true);
+    expect(text(baseline)).toMatch(/baseline file .* is outside the allowed roots/);
+  });
+
   it('cancelling the request stops the load at once', async () => {
     const controller = new AbortController();
     const call = client.callTool({ name: 'load_test', arguments: { url: fast.url, durationSeconds: 30, connections: 2 } }, undefined, {

@@ -7,6 +7,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LoadTestInput, LoadTestReport } from '../../loadtest/schema.js';
 import type { ServerContext } from '../context.js';
+import { allowedPlace, confinePath } from '../roots.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
 export function registerLoadTestTool(server: McpServer, ctx: ServerContext): void {
@@ -33,9 +34,17 @@ export function registerLoadTestTool(server: McpServer, ctx: ServerContext): voi
           import('../../loadtest/format.js'),
         ]);
         const progressToken = extra._meta?.progressToken;
+        // Files it reads (a baseline report) or writes (outDir) stay inside the client's roots.
+        const place = await allowedPlace(server, ctx, 'load_test');
+        try {
+          if (input.outDir !== undefined) confinePath(input.outDir, place, 'outDir');
+          if (input.baseline && 'file' in input.baseline) confinePath(input.baseline.file, place, 'baseline file');
+        } catch (error) {
+          return toolError(`load_test: ${errorMessage(error)}`);
+        }
         try {
           const report = await runLoadTest(input, {
-            cwd: ctx.cwd ?? process.cwd(),
+            cwd: place.cwd,
             signal: extra.signal,
             ...(progressToken !== undefined
               ? {

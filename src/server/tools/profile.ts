@@ -4,10 +4,10 @@
  * the files a person can open. Sends progress every second when asked; cancelling the request
  * kills the whole target tree and writes nothing.
  */
-import { fileURLToPath } from 'node:url';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ProfileInput, ProfileReport } from '../../profile/schema.js';
 import type { ServerContext } from '../context.js';
+import { allowedPlace } from '../roots.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
 export function registerProfileTool(server: McpServer, ctx: ServerContext): void {
@@ -32,7 +32,7 @@ export function registerProfileTool(server: McpServer, ctx: ServerContext): void
           import('../../profile/run.js'),
           import('../../profile/schema.js'),
           import('../../profile/format.js'),
-          allowedPlace(server, ctx),
+          allowedPlace(server, ctx, 'profile'),
         ]);
         const progressToken = extra._meta?.progressToken;
         try {
@@ -66,19 +66,4 @@ export function registerProfileTool(server: McpServer, ctx: ServerContext): void
       }
     },
   );
-}
-
-/** The client's roots when it declares the capability, else the server's working directory and start-up folders. */
-async function allowedPlace(server: McpServer, ctx: ServerContext): Promise<{ cwd: string; roots: string[] }> {
-  const cwd = ctx.cwd ?? process.cwd();
-  if (server.server.getClientCapabilities()?.roots) {
-    try {
-      const { roots } = await server.server.listRoots();
-      const dirs = roots.filter((r) => r.uri.startsWith('file://')).map((r) => fileURLToPath(r.uri));
-      if (dirs.length > 0) return { cwd: dirs.includes(cwd) ? cwd : dirs[0]!, roots: dirs };
-    } catch (error) {
-      ctx.log(`profile: could not list the client's roots (${errorMessage(error)}); using the working directory`);
-    }
-  }
-  return { cwd, roots: [cwd] };
 }
