@@ -1,8 +1,9 @@
 /**
- * `perf-hunter skills list` and `perf-hunter skills check [DIR...]`.
+ * `perf-hunter skills list`, `perf-hunter skills check [DIR...]` and `perf-hunter skills export`.
  * `check` is the CI gate for skill authors: it loads everything, prints every problem the way a
  * compiler does (file:line:column), and exits 1 when any is an error.
  */
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { z } from 'zod';
 import { CliError, ExitCode } from '../errors.js';
@@ -88,6 +89,41 @@ export function register(program: Command): void {
     }
     if (errors > 0) process.exitCode = ExitCode.findings;
   });
+
+  withSkillDirs(
+    skills
+      .command('export')
+      .description('write loaded skills as Agent Skills folders (<name>/SKILL.md + references/) for Claude Code and other runners')
+      .argument('[skills...]', 'skill ids to export (default: every loaded skill)')
+      .requiredOption('--out <dir>', 'folder to write into, e.g. .claude/skills')
+      .option('--format <format>', 'export format: agent-skill', 'agent-skill')
+      .option('--no-builtin', 'do not load the built-in Performance Hunter skill'),
+  ).action(async (ids: string[], options: ExportOptions) => {
+    if (options.format !== 'agent-skill') throw new CliError(`--format must be agent-skill, got "${options.format}"`);
+    const [{ loadSkills }, { renderAgentSkill, writeAgentSkill }, dirs] = await Promise.all([
+      import('../../skills/load.js'),
+      import('../../skills/export/agent-skill.js'),
+      skillDirsFrom(options),
+    ]);
+    const result = await loadSkills({ dirs, includeBuiltin: options.builtin !== false });
+    const unknown = ids.filter((id) => !result.skills.some((s) => s.id === id));
+    if (unknown.length > 0) {
+      throw new CliError(`unknown skill ${unknown.join(', ')}; loaded: ${result.skills.map((s) => s.id).join(', ') || 'none'} (add --skills-dir?)`);
+    }
+    const chosen = ids.length > 0 ? result.skills.filter((s) => ids.includes(s.id)) : result.skills;
+    if (chosen.length === 0) throw new CliError('no skills loaded: pass --skills-dir or leave out --no-builtin');
+    for (const skill of chosen) {
+      const exported = renderAgentSkill(skill);
+      const dir = await writeAgentSkill(path.resolve(options.out), exported);
+      process.stdout.write(`${skill.id} -> ${dir}${path.sep}SKILL.md (+ ${exported.files.size - 1} reference file(s))\n`);
+    }
+  });
+}
+
+interface ExportOptions extends SkillDirOptions {
+  out: string;
+  format: string;
+  builtin?: boolean;
 }
 
 /** Turns flag strings into the tool's input, so the CLI accepts exactly what the MCP tool accepts. */
