@@ -7,5 +7,6 @@ import { register as validate } from './validate.js';
 import { register as profile } from './profile.js';
 import { register as handoff } from './handoff.js';
 import { register as loadTest } from './load-test.js';
+import { register as hook } from './hook.js';
 
-export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile, handoff, loadTest];
+export const commands: Array<(program: Command) => void> = [skills, serve, explain, validate, profile, handoff, loadTest, hook];
