@@ -26,6 +26,10 @@ import {
   SEVERITY_RANK,
 } from './schema.js';
 import { confinePath, emptySkips, LintInputError, realRoots, walkPaths, type WalkedFile } from './walk.js';
+import { findConfig, LintConfigError, loadConfig, mergeOptions, type LoadedConfig } from './config.js';
+import { buildRegexRules, RegexScanner, type RegexRule } from './regex/rules.js';
+import { applySuppressions } from './suppress.js';
+import path from 'node:path';
 
 export { LintInputError };
 
@@ -46,6 +50,16 @@ export interface RunLintOptions {
   all?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: LintProgress) => void;
+  /** A `.perf-hunter.yaml` to use, `false` for none; found from `cwd` upwards when absent. */
+  config?: string | false;
+  /** Time budget per file and regex rule for patterns RE2 cannot run (default 200 ms). */
+  regexBudgetMs?: number;
+}
+
+/** Every rule of a run: detector rules and regex rules, both filtered and configured alike. */
+interface RuleSet {
+  ast: Rule[];
+  regex: RegexRule[];
 }
 
 /** A rule ready to run on the files its validation applies to. */
@@ -74,20 +88,27 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   }
 
   const errors: LintError[] = [];
-  const rules = selectRules(buildRules(options.skills, errors), input.rules);
+  const config = await configFor(options);
+  const built = buildRules(options.skills, errors, config);
+  const allRules: RuleSet = { ast: built, regex: buildRegexRules(options.skills ?? [], new Set(built.map((r) => r.configured.ruleId)), errors) };
+  const configured = applyConfig(allRules, config);
+  const selected = selectRules(configured, input.rules);
+  const rules = selected.ast;
+  const known = knownIds(allRules);
+  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0 };
   const offset = decodeCursor(input.cursor, cursorKey(input));
 
   const skippedBy = emptySkips();
   const findings: Finding[] = [];
   let scanned = 0;
-
+  try {
   if (input.code !== undefined) {
     const filename = input.filename ?? 'snippet.ts';
     if (!languageOf(filename)) {
       throw new LintInputError(`filename ${filename} has no lintable extension: use .ts .tsx .mts .cts .js .jsx .mjs .cjs or .py`);
     }
     scanned = 1;
-    await lintOne({ code: input.code, filename }, rules, findings, errors);
+    await lintOne({ code: input.code, filename }, run, findings, errors);
     options.onProgress?.({ done: 1, total: 1, file: filename });
   } else {
     const roots = await realRoots(options.roots ?? [options.cwd], options.cwd);
@@ -95,17 +116,21 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     for (const given of input.paths ?? []) confined.push(await confinePath(given, options.cwd, roots));
     const walked = await walkPaths(confined, options.cwd, roots, options.signal);
     Object.assign(skippedBy, walked.skippedBy);
+    const files = config ? dropIgnored(walked.files, config, skippedBy) : walked.files;
     let done = 0;
-    for (const file of walked.files) {
+    for (const file of files) {
       options.signal?.throwIfAborted();
       const code = await readSource(file, skippedBy, errors);
       if (code !== undefined) {
         scanned++;
-        await lintOne({ code, filename: file.display }, rules, findings, errors);
+        await lintOne({ code, filename: file.display }, run, findings, errors);
       }
       done++;
-      options.onProgress?.({ done, total: walked.files.length, file: file.display });
+      options.onProgress?.({ done, total: files.length, file: file.display });
     }
+  }
+  } finally {
+    await run.scanner.close();
   }
 
   const floor = input.severity ? SEVERITY_RANK[input.severity] : 0;
@@ -128,8 +153,10 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     totals: { byRule, bySeverity },
     files: { scanned, skipped, skippedBy, withFindings: new Set(kept.map((f) => f.file)).size },
     errors,
-    rules: rules.map((r) => r.configured.ruleId),
-    ruleInfo: rules.map((r) => r.info),
+    rules: [...rules.map((r) => r.configured.ruleId), ...selected.regex.map((r) => r.ruleId)],
+    ruleInfo: [...rules.map((r) => r.info), ...selected.regex.map((r) => r.info)],
+    suppressed: run.suppressed,
+    ...(config ? { config: config.file } : {}),
     stats: { files: scanned, ms: Math.round((performance.now() - started) * 10) / 10 },
   };
 }
@@ -155,19 +182,92 @@ async function readSource(file: WalkedFile, skippedBy: Record<string, number>, e
   }
 }
 
-async function lintOne(file: { code: string; filename: string }, rules: readonly Rule[], findings: Finding[], errors: LintError[]): Promise<void> {
+/** What every file of a run shares. */
+interface FileRun {
+  rules: RuleSet;
+  /** Rule ids a suppression may name (every rule of the skills, also those `rules`/config left out). */
+  known: ReadonlySet<string>;
+  scanner: RegexScanner;
+  suppressed: number;
+}
+
+/** Detector rules, then regex rules, over one file read once; then its suppressions. */
+async function lintOne(file: { code: string; filename: string }, run: FileRun, findings: Finding[], errors: LintError[]): Promise<void> {
   const language = languageOf(file.filename);
-  const applicable = rules
+  const applicable = run.rules.ast
     .filter((r) => (!language || !r.languages || r.languages.has(language)) && (!r.appliesTo || r.appliesTo(file.filename)))
     .map((r) => r.configured);
-  if (applicable.length === 0) return;
+  const own: Finding[] = [];
   try {
-    const result = await lintFile(file, applicable);
-    findings.push(...result.findings);
-    errors.push(...result.errors);
+    if (applicable.length > 0) {
+      const result = await lintFile(file, applicable);
+      own.push(...result.findings);
+      errors.push(...result.errors);
+    }
+    if (run.rules.regex.length > 0) own.push(...(await run.scanner.scan(file, run.rules.regex, errors)));
   } catch (error) {
     errors.push({ file: file.filename, message: `cannot lint: ${error instanceof Error ? error.message : String(error)}` });
   }
+  const { kept, suppressed, unknown } = applySuppressions(file.code, file.filename, own, (id) => run.known.has(id));
+  run.suppressed += suppressed;
+  findings.push(...[...kept, ...unknown].sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId)));
+}
+
+/** The config the options name, or the nearest one; a broken config is an input error at file:line:col. */
+async function configFor(options: RunLintOptions): Promise<LoadedConfig | undefined> {
+  if (options.config === false) return undefined;
+  const file = options.config === undefined ? await findConfig(options.cwd) : path.resolve(options.cwd, options.config);
+  if (file === undefined) return undefined;
+  try {
+    return await loadConfig(file);
+  } catch (error) {
+    if (error instanceof LintConfigError) throw new LintInputError(error.message);
+    throw error;
+  }
+}
+
+/** Severity overrides and `off` from the config's `rules`; an id no rule has is an input error at its place. */
+function applyConfig(rules: RuleSet, config: LoadedConfig | undefined): RuleSet {
+  if (!config) return rules;
+  const settings = config.config.rules;
+  const known = knownIds(rules);
+  const unknown = Object.keys(settings).filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    throw new LintInputError(`${config.at(['rules', unknown[0]!])}: unknown rule ${unknown.join(', ')} in rules; known rules: ${[...known].join(', ')}`);
+  }
+  const settingOf = (...ids: string[]) => ids.map((id) => settings[id]).find((s) => s !== undefined);
+  const ast = rules.ast.flatMap((r) => {
+    const setting = settingOf(r.configured.ruleId, r.info.detector);
+    if (setting === 'off') return [];
+    if (setting) return [{ ...r, configured: { ...r.configured, severity: setting }, info: { ...r.info, severity: setting } }];
+    return [r];
+  });
+  const regex = rules.regex.flatMap((r) => {
+    const setting = settingOf(r.ruleId, r.validationId);
+    if (setting === 'off') return [];
+    if (setting) return [{ ...r, severity: setting, info: { ...r.info, severity: setting } }];
+    return [r];
+  });
+  return { ast, regex };
+}
+
+function knownIds(rules: RuleSet): Set<string> {
+  return new Set([
+    ...rules.ast.flatMap((r) => [r.configured.ruleId, r.info.detector]),
+    ...rules.regex.flatMap((r) => [r.ruleId, r.validationId]),
+  ]);
+}
+
+/** The config's `ignore` globs, relative to the config's folder; dropped files count as ignored. */
+function dropIgnored(files: readonly WalkedFile[], config: LoadedConfig, skippedBy: Record<string, number>): WalkedFile[] {
+  if (config.config.ignore.length === 0) return [...files];
+  const isIgnored = picomatch(config.config.ignore, { dot: true });
+  return files.filter((file) => {
+    const rel = path.relative(config.dir, file.absolute).split(path.sep).join('/');
+    if (rel.startsWith('..') || !isIgnored(rel)) return true;
+    skippedBy.ignored = (skippedBy.ignored ?? 0) + 1;
+    return false;
+  });
 }
 
 /**
@@ -175,7 +275,12 @@ async function lintOne(file: { code: string; filename: string }, rules: readonly
  * registered (first skill wins an id), then every registered detector no validation covers.
  * A validation with broken options is reported and left out, never fatal.
  */
-function buildRules(skills: readonly Skill[] | undefined, errors: LintError[]): Rule[] {
+function buildRules(skills: readonly Skill[] | undefined, errors: LintError[], config?: LoadedConfig): Rule[] {
+  const extra = config?.config.options ?? {};
+  const strayOptions = Object.keys(extra).filter((id) => !registry.some((d) => d.id === id));
+  if (config && strayOptions.length > 0) {
+    throw new LintInputError(`${config.at(['options', strayOptions[0]!])}: options for unknown detector ${strayOptions.join(', ')}; detectors: ${registry.map((d) => d.id).join(', ')}`);
+  }
   const byDetector = new Map(registry.map((d) => [d.id, d]));
   const rules: Rule[] = [];
   const seen = new Set<string>();
@@ -186,7 +291,7 @@ function buildRules(skills: readonly Skill[] | undefined, errors: LintError[]): 
       const detector = byDetector.get(validation.detector);
       if (!detector) continue; // declared in YAML ahead of its implementation
       try {
-        const configured = configureFromValidation(validation, detector);
+        const configured = configureFromValidation({ ...validation, options: mergeOptions(validation.options, extra[detector.id]) }, detector);
         rules.push(ruleOf(configured, detector, skill, validation));
         seen.add(validation.id);
         covered.add(detector.id);
@@ -198,7 +303,12 @@ function buildRules(skills: readonly Skill[] | undefined, errors: LintError[]): 
   }
   for (const detector of registry) {
     if (covered.has(detector.id) || seen.has(detector.id)) continue;
-    rules.push(ruleOf(configureDetector(detector), detector));
+    try {
+      rules.push(ruleOf(configureDetector(detector, { options: extra[detector.id] }), detector));
+    } catch (error) {
+      const at = config ? config.at(['options', detector.id]) : detector.id;
+      errors.push({ file: at, message: `rule ${detector.id} not run: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
   return rules;
 }
@@ -231,14 +341,23 @@ function ruleOf(configured: ConfiguredDetector, detector: AnyDetector, skill?: S
   };
 }
 
-/** Keeps the rules asked for by rule or detector id; an unknown id is an input error naming the known ones. */
-function selectRules(rules: Rule[], wanted: readonly string[] | undefined): Rule[] {
+/**
+ * Keeps the rules asked for by rule or detector id (a regex rule also by its unqualified
+ * validation id, and all of them by `regex`); an unknown id is an input error naming the known ones.
+ */
+function selectRules(rules: RuleSet, wanted: readonly string[] | undefined): RuleSet {
   if (!wanted) return rules;
-  const unknown = wanted.filter((id) => !rules.some((r) => r.configured.ruleId === id || r.info.detector === id));
+  const known = knownIds(rules);
+  if (rules.regex.length > 0) known.add('regex');
+  const unknown = wanted.filter((id) => !known.has(id));
   if (unknown.length > 0) {
-    throw new LintInputError(`unknown rule ${unknown.join(', ')}; known rules: ${rules.map((r) => r.configured.ruleId).join(', ')}`);
+    const ids = [...rules.ast.map((r) => r.configured.ruleId), ...rules.regex.map((r) => r.ruleId)];
+    throw new LintInputError(`unknown rule ${unknown.join(', ')}; known rules: ${ids.join(', ')}`);
   }
-  return rules.filter((r) => wanted.includes(r.configured.ruleId) || wanted.includes(r.info.detector));
+  return {
+    ast: rules.ast.filter((r) => wanted.includes(r.configured.ruleId) || wanted.includes(r.info.detector)),
+    regex: rules.regex.filter((r) => wanted.includes(r.ruleId) || wanted.includes(r.validationId) || wanted.includes('regex')),
+  };
 }
 
 /** Ties a cursor to the query, so a cursor from another query is refused instead of paging wrongly. */

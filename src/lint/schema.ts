@@ -148,5 +148,9 @@ export const LintReport = z.object({
     files: Count,
     ms: z.number().min(0),
   }),
+  /** Findings dropped by in-source suppressions (`perf-hunter-disable-next-line`, `perf-hunter: ignore`). */
+  suppressed: Count.optional(),
+  /** The `.perf-hunter.yaml` the run used. */
+  config: z.string().optional(),
 });
 export type LintReport = z.infer<typeof LintReport>;
