@@ -13,7 +13,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 
 export const CONFIG_FILE = '.perf-hunter.yaml';
@@ -71,6 +71,12 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   }
   const at = (keyPath: readonly (string | number)[]): string => {
     // The deepest node that exists on the path: an unknown key points at its own place.
+    // The key itself when it exists (`rules.typo: off` points at `typo`), else the deepest node on the path.
+    const parent = doc.getIn(keyPath.slice(0, -1), true);
+    if (keyPath.length > 0 && isMap(parent)) {
+      const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === keyPath[keyPath.length - 1]);
+      if (pair && isScalar(pair.key) && pair.key.range) return position(pair.key.range[0]);
+    }
     for (let n = keyPath.length; n >= 0; n--) {
       const node = doc.getIn(keyPath.slice(0, n), true) as YamlNode | undefined;
       if (node && typeof node === 'object' && 'range' in node && node.range) return position(node.range[0]);
