@@ -19,7 +19,9 @@ type FailOn = (typeof FAIL_ON)[number];
 interface ValidateFlags extends SkillDirOptions {
   format: string;
   output?: string;
-  failOn: string;
+  failOn?: string;
+  /** A path; `false` from `--no-config`; commander's `true` when neither is given. */
+  config?: string | boolean;
   rule?: string[];
   maxFindings?: string;
   builtin?: boolean;
@@ -37,13 +39,14 @@ export function register(program: Command): void {
       .argument('[paths...]', 'files or folders to lint (default: the current folder)')
       .option('-f, --format <format>', `output format: ${FORMATS.join(', ')}`, 'text')
       .option('-o, --output <file>', 'write the report to this file (atomically) instead of stdout')
-      .option('--fail-on <severity>', `exit 1 when a finding at or above this severity exists: ${FAIL_ON.join(', ')}`, 'error')
+      .option('--fail-on <severity>', `exit 1 when a finding at or above this severity exists: ${FAIL_ON.join(', ')} (default: the config's failOn, else error)`)
+      .option('--config <file>', 'use this .perf-hunter.yaml (default: the nearest one from the current folder up to the repository root)')
+      .option('--no-config', 'use no .perf-hunter.yaml')
       .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
       .option('--max-findings <n>', 'text format: show at most this many findings (JSON and SARIF carry all)')
       .option('--no-builtin', 'do not load the built-in Performance Hunter skill (detectors then run with their defaults)'),
   ).action(async (paths: string[], flags: ValidateFlags) => {
     const format = oneOf('--format', flags.format, FORMATS);
-    const failOn = oneOf('--fail-on', flags.failOn, FAIL_ON);
     const maxFindings = flags.maxFindings === undefined ? undefined : Number(flags.maxFindings);
     if (maxFindings !== undefined && (!Number.isInteger(maxFindings) || maxFindings < 0)) {
       throw new CliError(`--max-findings must be a whole number of 0 or more, got "${flags.maxFindings}"`);
@@ -66,13 +69,20 @@ export function register(program: Command): void {
       report = await runLint(
         { paths: targets, ...(flags.rule ? { rules: flags.rule } : {}) },
         // The command line names its own paths, so each is a root besides the working directory.
-        { cwd, roots: [cwd, ...targets.map((p) => path.resolve(cwd, p))], skills: loaded.skills, all: true },
+        {
+          cwd,
+          roots: [cwd, ...targets.map((p) => path.resolve(cwd, p))],
+          skills: loaded.skills,
+          all: true,
+          ...(flags.config !== undefined && flags.config !== true ? { config: flags.config } : {}),
+        },
       );
     } catch (error) {
       if (error instanceof LintInputError) throw new CliError(error.message);
       throw error;
     }
 
+    const failOn = oneOf('--fail-on', flags.failOn ?? (await configFailOn(report.config)) ?? 'error', FAIL_ON);
     const toFile = flags.output !== undefined;
     const text = await render(format, report, {
       cwd,
@@ -93,6 +103,13 @@ export function register(program: Command): void {
       process.exitCode = ExitCode.findings;
     }
   });
+}
+
+/** The `failOn` of the config the run used, read again only when `--fail-on` was not given. */
+async function configFailOn(file: string | undefined): Promise<string | undefined> {
+  if (file === undefined) return undefined;
+  const { loadConfig } = await import('../../lint/config.js');
+  return (await loadConfig(file)).config.failOn;
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
