@@ -12,7 +12,7 @@ export const HANDLER_TS = `import { readFileSync as slurp } from 'node:fs';
 export async function listOrders(ids: string[], db: { query(sql: string, args: unknown[]): Promise<unknown> }) {
   const rows = [];
   for (const id of ids) {
-    rows.push(await db.query('select * from orders where id = $1', [id]));
+    rows.push(await db.query('select id, total from orders where id = $1', [id]));
   }
   const template = slurp('orders.html', 'utf8');
   return { rows, template };
@@ -31,7 +31,7 @@ async def poll(job):
 /** Clean: batched query, async read. */
 export const CLEAN_TS = `import { readFile } from 'node:fs/promises';
 export async function listOrders(ids: string[], db: { query(sql: string, args: unknown[]): Promise<unknown> }) {
-  const rows = await db.query('select * from orders where id = any($1)', [ids]);
+  const rows = await db.query('select id, total from orders where id = any($1)', [ids]);
   return { rows, template: await readFile('orders.html', 'utf8') };
 }
 `;
