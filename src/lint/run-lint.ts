@@ -25,7 +25,7 @@ import {
   type RuleInfo,
   SEVERITY_RANK,
 } from './schema.js';
-import { confinePath, emptySkips, LintInputError, realRoots, walkPaths, type WalkedFile } from './walk.js';
+import { changedFiles, confinePath, emptySkips, inShard, LintInputError, parseShard, realRoots, walkPaths, type WalkedFile } from './walk.js';
 import { findConfig, LintConfigError, loadConfig, mergeOptions, type LoadedConfig } from './config.js';
 import { buildRegexRules, RegexScanner, type RegexRule } from './regex/rules.js';
 import { applySuppressions } from './suppress.js';
@@ -83,6 +83,9 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   if ((input.paths === undefined) === (input.code === undefined)) {
     throw new LintInputError('pass either paths (files or folders to lint) or code (with filename), not both and not neither');
   }
+  if (input.code !== undefined && (input.changed !== undefined || input.shard !== undefined)) {
+    throw new LintInputError('changed and shard select files among paths: leave them out with code');
+  }
   if (input.filename !== undefined && input.code === undefined) {
     throw new LintInputError('filename goes with code: pass code too, or lint the file by paths');
   }
@@ -116,7 +119,15 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     for (const given of input.paths ?? []) confined.push(await confinePath(given, options.cwd, roots));
     const walked = await walkPaths(confined, options.cwd, roots, options.signal);
     Object.assign(skippedBy, walked.skippedBy);
-    const files = config ? dropIgnored(walked.files, config, skippedBy) : walked.files;
+    let files = config ? dropIgnored(walked.files, config, skippedBy) : walked.files;
+    if (input.changed !== undefined) {
+      const changed = await changedFiles(options.cwd, input.changed === true ? undefined : input.changed);
+      files = files.filter((f) => changed.has(f.absolute));
+    }
+    if (input.shard !== undefined) {
+      const shard = parseShard(input.shard);
+      files = files.filter((f) => inShard(f.display, shard));
+    }
     let done = 0;
     for (const file of files) {
       options.signal?.throwIfAborted();
@@ -361,9 +372,9 @@ function selectRules(rules: RuleSet, wanted: readonly string[] | undefined): Rul
 }
 
 /** Ties a cursor to the query, so a cursor from another query is refused instead of paging wrongly. */
-function cursorKey(input: { paths?: string[]; code?: string; filename?: string; rules?: string[]; severity?: string }): string {
+function cursorKey(input: { paths?: string[]; code?: string; filename?: string; rules?: string[]; severity?: string; changed?: string | true; shard?: string }): string {
   const code = input.code === undefined ? undefined : createHash('sha256').update(input.code).digest('hex');
-  const key = JSON.stringify([input.paths, code, input.filename, input.rules, input.severity]);
+  const key = JSON.stringify([input.paths, code, input.filename, input.rules, input.severity, ...(input.changed !== undefined || input.shard !== undefined ? [input.changed, input.shard] : [])]);
   return createHash('sha256').update(key).digest('base64url').slice(0, 12);
 }
 

@@ -87,6 +87,15 @@ export const LintInput = z.object({
     .default(DEFAULT_LIMIT)
     .describe(`Findings per answer (default ${DEFAULT_LIMIT}); total and totals always count every finding.`),
   cursor: z.string().min(1).optional().describe('nextCursor of a previous answer with the same input, to get the next page.'),
+  changed: z
+    .union([z.literal(true), z.string().min(1)])
+    .optional()
+    .describe('Only files changed since this git ref (plus untracked files); true: since the merge base with the default branch.'),
+  shard: z
+    .string()
+    .regex(/^\d+\/\d+$/, { error: 'shard must be i/n, e.g. 2/4' })
+    .optional()
+    .describe('Lint only share i of n of the files (a stable split by path), to spread a large tree over CI jobs.'),
 });
 export type LintInput = z.input<typeof LintInput>;
 

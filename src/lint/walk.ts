@@ -194,3 +194,72 @@ async function walkDir(dir: string, inherited: IgnoreScope[], sink: WalkSink): P
     else sink.add(absolute);
   }
 }
+
+/**
+ * `--changed [REF]`: the files changed since a git ref, as absolute real paths: what `git diff`
+ * lists against REF (committed and uncommitted changes to tracked files, deletions left out)
+ * plus untracked files that are not ignored. Without REF the base is the merge base of HEAD with
+ * the default branch (`origin/HEAD`, else `main`, else `master`), as a PR run wants.
+ * git runs without a shell; a missing git or repository is a `LintInputError` saying so.
+ */
+export async function changedFiles(cwd: string, ref: string | undefined): Promise<Set<string>> {
+  const top = (await git(cwd, ['rev-parse', '--show-toplevel'], 'lint only changed files')).trim();
+  let base = ref;
+  if (base === undefined) {
+    for (const candidate of ['origin/HEAD', 'main', 'master']) {
+      const found = await git(top, ['merge-base', 'HEAD', candidate]).catch(() => undefined);
+      if (found) {
+        base = found.trim();
+        break;
+      }
+    }
+    if (base === undefined) {
+      throw new LintInputError('changed: found no default branch (origin/HEAD, main or master) to compare with; pass a ref, e.g. changed: "HEAD~1"');
+    }
+  } else if (base.startsWith('-')) {
+    throw new LintInputError(`changed: "${base}" is not a git ref`);
+  }
+  const diff = await git(top, ['diff', '--name-only', '-z', '--diff-filter=ACMRT', base, '--'], `compare with ${base}`);
+  const untracked = await git(top, ['ls-files', '--others', '--exclude-standard', '-z']);
+  const files = new Set<string>();
+  for (const rel of [...diff.split('\0'), ...untracked.split('\0')]) {
+    if (!rel) continue;
+    const absolute = path.join(top, rel);
+    files.add(await fs.realpath(absolute).catch(() => absolute));
+  }
+  return files;
+}
+
+async function git(cwd: string, args: string[], purpose?: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      const why = (stderr || error.message).trim().split('\n')[0];
+      reject(purpose ? new LintInputError(`cannot ${purpose}: git ${args[0]} failed (${why})`) : error);
+    });
+  });
+}
+
+/**
+ * `--shard i/n`: a stable share of the files for CI job i of n, by a hash of the path as shown
+ * (relative to the working folder), so every job computes the same split without talking.
+ */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new LintInputError(`shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
+  }
+  return { index, count };
+}
+
+export function inShard(display: string, shard: { index: number; count: number }): boolean {
+  let hash = 0x811c9dc5; // FNV-1a: fast, stable across Node versions and platforms
+  for (let i = 0; i < display.length; i++) {
+    hash ^= display.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shard.count === shard.index - 1;
+}

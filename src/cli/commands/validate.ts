@@ -25,6 +25,8 @@ interface ValidateFlags extends SkillDirOptions {
   rule?: string[];
   maxFindings?: string;
   builtin?: boolean;
+  changed?: string | boolean;
+  shard?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -42,6 +44,8 @@ export function register(program: Command): void {
       .option('--fail-on <severity>', `exit 1 when a finding at or above this severity exists: ${FAIL_ON.join(', ')} (default: the config's failOn, else error)`)
       .option('--config <file>', 'use this .perf-hunter.yaml (default: the nearest one from the current folder up to the repository root)')
       .option('--no-config', 'use no .perf-hunter.yaml')
+      .option('--changed [ref]', 'lint only files changed since REF (default: the merge base with the default branch) and untracked files')
+      .option('--shard <i/n>', 'lint only share i of n of the files (stable split by path), for parallel CI jobs')
       .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
       .option('--max-findings <n>', 'text format: show at most this many findings (JSON and SARIF carry all)')
       .option('--no-builtin', 'do not load the built-in Performance Hunter skill (detectors then run with their defaults)'),
@@ -67,7 +71,12 @@ export function register(program: Command): void {
     let report;
     try {
       report = await runLint(
-        { paths: targets, ...(flags.rule ? { rules: flags.rule } : {}) },
+        {
+          paths: targets,
+          ...(flags.rule ? { rules: flags.rule } : {}),
+          ...(flags.changed !== undefined && flags.changed !== false ? { changed: flags.changed } : {}),
+          ...(flags.shard !== undefined ? { shard: flags.shard } : {}),
+        },
         // The command line names its own paths, so each is a root besides the working directory.
         {
           cwd,
