@@ -101,6 +101,17 @@ describe('perf-hunter skills export --format agent-skill', () => {
     expect(agentSkillDescription(long).length).toBeLessThanOrEqual(AGENT_SKILL_LIMITS.description);
   });
 
+  it('a huge upstream skill keeps SKILL.md under 500 lines and moves the whole body to references/full.md', () => {
+    const whisperer = skills.find((s) => s.id === 'Cache_Whisperer')!;
+    const edges = Array.from({ length: 600 }, (_, i) => ({ ...whisperer.sharpEdges[0]!, id: `edge-${i}`, summary: `Edge ${i}` }));
+    const exported = renderAgentSkill({ ...whisperer, sharpEdges: edges });
+    const { body } = frontMatter(exported.files.get('SKILL.md')!);
+    expect(body.split('\n').length).toBeLessThan(AGENT_SKILL_LIMITS.bodyLines);
+    expect(body).toContain('](references/full.md)');
+    expect(exported.files.get('references/full.md')).toContain('references/sharp-edge-edge-599.md');
+    expect(exported.files.has('references/sharp-edge-edge-599.md')).toBe(true);
+  });
+
   it('a second export removes reference files that no longer exist and keeps other files', async () => {
     const skill = skills.find((s) => s.id === 'Cache_Whisperer')!;
     const dir = await writeAgentSkill(out, renderAgentSkill(skill));

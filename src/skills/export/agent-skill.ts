@@ -59,7 +59,8 @@ export function renderAgentSkill(skill: Skill): AgentSkillExport {
   for (const edge of skill.sharpEdges) add('sharp-edge', edge.id, `${edge.summary} (${edge.severity})`, sharpEdgeMarkdown(edge, skill));
   for (const pattern of skill.patterns) add('pattern', pattern.id, pattern.name, patternMarkdown(pattern));
   for (const anti of skill.antiPatterns) add('anti-pattern', anti.id, anti.name, antiPatternMarkdown(anti));
-  files.set('SKILL.md', skillMarkdown(skill, name, refs));
+  const full = skillMarkdown(skill, name, refs);
+  files.set('SKILL.md', fitBody(full, files));
   return { name, files };
 }
 
@@ -88,6 +89,21 @@ export async function writeAgentSkill(outDir: string, exported: AgentSkillExport
     if (file.endsWith('.md') && !exported.files.has(`references/${file}`)) await rm(path.join(referencesDir, file), { force: true });
   }
   return dir;
+}
+
+/**
+ * The spec wants the body under 500 lines. Ours is far below; a huge upstream skill (long prose,
+ * hundreds of items) keeps its head in SKILL.md and the whole body moves to a reference file.
+ */
+function fitBody(markdown: string, files: Map<string, string>): string {
+  const lines = markdown.split('\n');
+  const bodyStart = lines.indexOf('---', 1) + 1;
+  if (lines.length - bodyStart < AGENT_SKILL_LIMITS.bodyLines) return markdown;
+  files.set('references/full.md', `${lines.slice(bodyStart).join('\n').trim()}\n`);
+  const keep = lines.slice(0, bodyStart + AGENT_SKILL_LIMITS.bodyLines - 10);
+  // Never leave a code fence open at the cut.
+  if (keep.filter((l) => l.trimStart().startsWith('```')).length % 2 === 1) keep.push('```');
+  return `${[...keep, '', '(Cut to fit. The whole of this file, with every reference listed: [references/full.md](references/full.md).)'].join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
