@@ -25,8 +25,11 @@ import type { SkillSource } from './discover.js';
 
 export interface AssembledSkill {
   skill?: Skill;
-  /** Where the skill's id is declared, for the duplicate-id problem. */
-  idAt?: () => { file: string; line: number; column: number };
+  /**
+   * Where the skill's id is declared, for the duplicate-id problem: plain data (not a closure) so
+   * it can be cached on disk; `locateInFile` turns it into line:column when a duplicate needs it.
+   */
+  idAt?: { file: string; path: PathSegment[] };
   /** Files that existed and were read. */
   filesRead: number;
 }
@@ -109,12 +112,11 @@ export function assembleSkill(source: SkillSource, log: ProblemLog): AssembledSk
   if (category !== undefined) skill.category = category;
   if (layer !== undefined) skill.layer = layer;
   const idPath = pathOf(meta.id !== undefined ? 'id' : 'skill_id');
-  // Re-read on demand: holding every skill.yaml's text for a rare duplicate would cost memory.
-  const file = skillFile.file;
-  return { skill, filesRead, idAt: () => locateInFile(file, idPath) };
+  // Located on demand (the file is re-read): holding every skill.yaml's text for a rare duplicate would cost memory.
+  return { skill, filesRead, idAt: { file: skillFile.file, path: idPath } };
 }
 
-function locateInFile(file: string, path: PathSegment[]) {
+export function locateInFile(file: string, path: PathSegment[]) {
   const parsed = parseYaml(file, readFileSync(file, 'utf8'));
   return { file, ...(parsed.ok ? parsed.value.locate(path) : { line: 1, column: 1 }) };
 }

@@ -8,7 +8,11 @@ import path from 'node:path';
 import type { LoadResult, Skill } from './model.js';
 import { packageRoot } from '../paths.js';
 import { discoverSkills, type SkillSource } from './discover.js';
-import { assembleSkill, type AssembledSkill } from './assemble.js';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { assembleSkill, locateInFile, type AssembledSkill } from './assemble.js';
+import { SkillLoadCache } from './load-cache.js';
 import { ProblemLog } from './problems.js';
 
 export interface LoadSkillsOptions {
@@ -20,9 +24,12 @@ export interface LoadSkillsOptions {
   dirs?: string[];
   /** Also load the Performance Hunter skill shipped with this package (default true). */
   includeBuiltin?: boolean;
+  /** Use the on-disk cache of assembled skills (default true; see load-cache.ts). */
+  cache?: boolean;
 }
 
 const YIELD_EVERY = 25;
+const CACHE_MIN_SKILLS = 50;
 
 export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadResult> {
   const started = performance.now();
@@ -44,12 +51,26 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
   });
 
   // One skill at a time keeps the working set small (texts die young, GC stays cheap); yielding
-  // every few skills keeps a running server responsive while a large tree loads.
+  // every few skills keeps a running server responsive while a large tree loads. Unchanged
+  // skill folders come from the cache with the problems they had.
+  // Small sets load in tens of milliseconds: caching them would only litter the cache folder.
+  const cache = options.cache === false || sources.length < CACHE_MIN_SKILLS ? undefined : SkillLoadCache.open(dirs, loaderVersion());
   const assembled: AssembledSkill[] = [];
   for (const [i, source] of sources.entries()) {
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    assembled.push(assembleSkill(source, log));
+    const hit = cache?.get(source);
+    if (hit) {
+      assembled.push(hit.assembled);
+      log.problems.push(...hit.problems);
+      continue;
+    }
+    const own = new ProblemLog();
+    const result = assembleSkill(source, own);
+    assembled.push(result);
+    log.problems.push(...own.problems);
+    cache?.set(source, result, own.problems);
   }
+  cache?.save(new Set(sources.map((s) => s.dir)));
 
   const skills: Skill[] = [];
   const firstById = new Map<string, Skill>();
@@ -57,7 +78,7 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
     if (!skill) continue;
     const first = firstById.get(skill.id);
     if (first) {
-      const at = idAt?.();
+      const at = idAt ? locateInFile(idAt.file, idAt.path) : undefined;
       log.push({
         severity: 'error',
         file: at?.file ?? skill.origin.dir,
@@ -81,6 +102,7 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
       files: assembled.reduce((n, a) => n + a.filesRead, 0),
       skills: skills.length,
       ms: Math.round((performance.now() - started) * 100) / 100,
+      ...(cache ? { cacheHits: cache.hits, cacheMisses: cache.misses } : {}),
     },
   };
 }
@@ -103,4 +125,24 @@ function expandHome(dir: string): string {
   if (dir === '~') return os.homedir();
   if (dir.startsWith('~/') || dir.startsWith(`~${path.sep}`)) return path.join(os.homedir(), dir.slice(2));
   return dir;
+}
+
+let version: string | undefined;
+/**
+ * What the cache is valid for: perf-hunter's version plus the size and mtime of the loader's own
+ * modules, so a new release, or a developer's edit of the normaliser, starts the cache afresh.
+ */
+function loaderVersion(): string {
+  if (version) return version;
+  const pkg = (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const code = readdirSync(here)
+    .filter((f) => /\.(js|ts)$/.test(f))
+    .sort()
+    .map((f) => {
+      const s = statSync(path.join(here, f));
+      return `${f}:${s.size}:${s.mtimeMs}`;
+    });
+  version = `${pkg}+${createHash('sha1').update(code.join('\n')).digest('hex').slice(0, 12)}`;
+  return version;
 }

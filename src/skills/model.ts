@@ -192,6 +192,9 @@ export const LoadResult = z.object({
     files: z.number().int(),
     skills: z.number().int(),
     ms: z.number(),
+    /** Skill folders taken from / not found in the on-disk load cache. */
+    cacheHits: z.number().int().optional(),
+    cacheMisses: z.number().int().optional(),
   }),
 });
 export type LoadResult = z.infer<typeof LoadResult>;
