@@ -1,5 +1,6 @@
 /** Options every command that reads skills shares, so `--skills-dir` means the same everywhere. */
 import type { Command } from 'commander';
+import { CliError } from './errors.js';
 
 export interface SkillDirOptions {
   skillsDir?: string[];
@@ -27,4 +28,11 @@ export async function skillDirsFrom(options: SkillDirOptions): Promise<string[]>
 /** Writes JSON for machines: stable key order as built, two-space indent, trailing newline. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A numeric flag value; anything else is a one-line usage error naming the flag. */
+export function numberFlag(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag} must be a number, got "${value}"`);
+  return n;
 }

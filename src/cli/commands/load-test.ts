@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
-import { printJson } from '../shared.js';
+import { numberFlag, printJson } from '../shared.js';
 
 interface LoadTestFlags {
   connections?: string;
@@ -58,20 +58,20 @@ export function register(program: Command): void {
     .action(async (url: string, flags: LoadTestFlags) => {
       const input = {
         url,
-        ...(flags.connections !== undefined ? { connections: number('--connections', flags.connections) } : {}),
-        ...(flags.duration !== undefined ? { durationSeconds: number('--duration', flags.duration) } : {}),
-        ...(flags.amount !== undefined ? { amount: number('--amount', flags.amount) } : {}),
-        ...(flags.pipelining !== undefined ? { pipelining: number('--pipelining', flags.pipelining) } : {}),
-        ...(flags.rate !== undefined ? { rate: number('--rate', flags.rate) } : {}),
+        ...(flags.connections !== undefined ? { connections: numberFlag('--connections', flags.connections) } : {}),
+        ...(flags.duration !== undefined ? { durationSeconds: numberFlag('--duration', flags.duration) } : {}),
+        ...(flags.amount !== undefined ? { amount: numberFlag('--amount', flags.amount) } : {}),
+        ...(flags.pipelining !== undefined ? { pipelining: numberFlag('--pipelining', flags.pipelining) } : {}),
+        ...(flags.rate !== undefined ? { rate: numberFlag('--rate', flags.rate) } : {}),
         ...(flags.headers !== undefined ? { headers: parseHeaders(flags.headers) } : {}),
         ...(flags.method !== undefined ? { method: flags.method } : {}),
         ...(flags.body !== undefined ? { body: flags.body } : {}),
-        ...(flags.workers !== undefined ? { workers: number('--workers', flags.workers) } : {}),
-        ...(flags.warmup !== undefined ? { warmupSeconds: number('--warmup', flags.warmup) } : {}),
-        ...(flags.timeout !== undefined ? { timeoutSeconds: number('--timeout', flags.timeout) } : {}),
+        ...(flags.workers !== undefined ? { workers: numberFlag('--workers', flags.workers) } : {}),
+        ...(flags.warmup !== undefined ? { warmupSeconds: numberFlag('--warmup', flags.warmup) } : {}),
+        ...(flags.timeout !== undefined ? { timeoutSeconds: numberFlag('--timeout', flags.timeout) } : {}),
         ...(flags.slo !== undefined ? { slo: flags.slo } : {}),
         ...(flags.baseline !== undefined ? { baseline: /^https?:\/\//i.test(flags.baseline) ? { url: flags.baseline } : { file: flags.baseline } } : {}),
-        ...(flags.rounds !== undefined ? { rounds: number('--rounds', flags.rounds) } : {}),
+        ...(flags.rounds !== undefined ? { rounds: numberFlag('--rounds', flags.rounds) } : {}),
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         ...(flags.allowHost !== undefined ? { allowHosts: flags.allowHost } : {}),
       };
@@ -123,11 +123,6 @@ export function register(program: Command): void {
     });
 }
 
-function number(flag: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag} must be a number, got "${value}"`);
-  return n;
-}
 
 /** `K=V` (autocannon's form) or `K: V` (curl's). */
 function parseHeaders(values: string[]): Record<string, string> {

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
-import { printJson, skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
+import { numberFlag, printJson, skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
 
 interface ProfileFlags extends SkillDirOptions {
   json?: boolean;
@@ -41,17 +41,17 @@ export function register(program: Command): void {
       const input = {
         command,
         args,
-        ...(flags.duration !== undefined ? { durationSeconds: number('--duration', flags.duration) } : {}),
-        ...(flags.interval !== undefined ? { intervalUs: number('--interval', flags.interval) } : {}),
+        ...(flags.duration !== undefined ? { durationSeconds: numberFlag('--duration', flags.duration) } : {}),
+        ...(flags.interval !== undefined ? { intervalUs: numberFlag('--interval', flags.interval) } : {}),
         ...(flags.heap ? { kind: 'heap' as const } : {}),
         ...(flags.heapTimeline ? { heapTimeline: true } : {}),
-        ...(flags.top !== undefined ? { top: number('--top', flags.top) } : {}),
+        ...(flags.top !== undefined ? { top: numberFlag('--top', flags.top) } : {}),
         ...(flags.load !== undefined
           ? {
               load: {
                 url: flags.load,
-                ...(flags.connections !== undefined ? { connections: number('--connections', flags.connections) } : {}),
-                ...(flags.loadDuration !== undefined ? { durationSeconds: number('--load-duration', flags.loadDuration) } : {}),
+                ...(flags.connections !== undefined ? { connections: numberFlag('--connections', flags.connections) } : {}),
+                ...(flags.loadDuration !== undefined ? { durationSeconds: numberFlag('--load-duration', flags.loadDuration) } : {}),
               },
             }
           : {}),
@@ -103,10 +103,4 @@ export function register(program: Command): void {
         process.off('SIGTERM', onTerminate);
       }
     });
-}
-
-function number(flag: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new CliError(`${flag} must be a number, got "${value}"`);
-  return n;
 }
