@@ -1,9 +1,11 @@
 /**
  * In-source suppressions, in the comment style of each language:
  *
- * - `// perf-hunter-disable-next-line rule-a, rule-b` (or `/* ... *\/`, or after `#`): the line below.
- * - `# perf-hunter: ignore[rule-a,rule-b]` (or after `//`): like Semgrep's `nosemgrep`, the same
- *   line when it trails code, the line below when the comment is alone on its line.
+ * - `perf-hunter-disable-next-line rule-a, rule-b` opening a `//`, block or `#` comment: the line below.
+ * - `perf-hunter: ignore[rule-a,rule-b]` opening a `#` or `//` comment: like Semgrep's `nosemgrep`,
+ *   the same line when it trails code, the line below when the comment is alone on its line.
+ *
+ * (Written without the comment marker here, or this very file would carry suppressions.)
  *
  * No rule list means every rule. A rule id no rule of the run knows is reported as an `info`
  * finding `unknown-suppression` (a typo would otherwise silently suppress nothing), so it shows
@@ -47,13 +49,17 @@ export function parseSuppressions(code: string): Suppression[] {
   return out;
 }
 
+/** Rule ids up to the first word that cannot be one (`-- reason` after the list, as ESLint allows, or prose). */
 function ruleList(text: string): string[] {
-  return text
-    .replace(/--.*$/, '') // `-- reason` after the list, as ESLint allows
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const ids: string[] = [];
+  for (const token of text.split(/[,\s]+/).filter(Boolean)) {
+    if (!RULE_ID.test(token)) break;
+    ids.push(token);
+  }
+  return ids;
 }
+
+const RULE_ID = /^[A-Za-z0-9_][\w./-]*$/;
 
 /**
  * Drops suppressed findings of one file; returns what is kept (plus `unknown-suppression`

@@ -34,6 +34,13 @@ describe('suppressions', () => {
     expect(report.findings.some((f) => f.ruleId === 'unknown-suppression')).toBe(false);
   });
 
+  it('ends the rule list at `-- reason`, and the reason is not read as rule ids', async () => {
+    const code = '// perf-hunter-disable-next-line sleep-call -- a CLI, not a server\nThread.sleep(1);\n// perf-hunter-disable-next-line todo-marker -- wrong rule\nThread.sleep(2);\n';
+    const report = await runLint({ code, filename: 'x.ts', rules: ['sleep-call'] }, { cwd: fixtures, skills, config: false });
+    expect(report.findings.map((f) => `${f.line} ${f.ruleId}`)).toEqual(['4 sleep-call']);
+    expect(report.suppressed).toBe(1);
+  });
+
   it('accepts a rule the run did not select (known to the skills) without reporting it', async () => {
     const report = await runLint({ code: '// perf-hunter-disable-next-line n-plus-one\nThread.sleep(1);\n', filename: 'x.ts', rules: ['sleep-call'] }, { cwd: fixtures, skills, config: false });
     expect(report.findings.map((f) => f.ruleId)).toEqual(['sleep-call']);

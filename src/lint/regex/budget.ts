@@ -1,29 +1,41 @@
 /**
- * Runs a JavaScript regex that RE2 cannot (lookaround, backreferences) under a time budget. The
- * regex runs in one long-lived worker thread; when an answer does not come within the budget the
- * worker is terminated (the only way to stop a backtracking regex) and the next call starts a new
- * one. The worker's code is inline (`eval: true`) so it works from the TypeScript sources under
- * vitest and from dist alike.
+ * Runs JavaScript regexes that RE2 cannot (lookaround, backreferences) under a time budget. They
+ * run in one long-lived worker thread, all of a file's patterns in one message (one copy of the
+ * text, one round trip); the worker answers pattern by pattern, and each answer must come within
+ * the budget. When one does not, the worker is terminated (the only way to stop a backtracking
+ * regex), that pattern is reported, and the patterns after it go to a fresh worker. The worker's
+ * code is inline (`eval: true`) so it works from the TypeScript sources under vitest and from dist.
  */
 import { Worker } from 'node:worker_threads';
 
 const WORKER_CODE = `
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ id, source, flags, text, max }) => {
-  try {
-    const re = new RegExp(source, flags.includes('g') ? flags : flags + 'g');
-    const ranges = [];
-    let m;
-    while ((m = re.exec(text)) !== null && ranges.length < max * 2) {
-      ranges.push(m.index, m.index + m[0].length);
-      if (m[0].length === 0) re.lastIndex++;
+const compiled = new Map();
+parentPort.on('message', ({ id, patterns, text, max }) => {
+  patterns.forEach(({ source, flags }, index) => {
+    try {
+      const key = flags + '/' + source;
+      let re = compiled.get(key);
+      if (!re) compiled.set(key, (re = new RegExp(source, flags.includes('g') ? flags : flags + 'g')));
+      re.lastIndex = 0;
+      const ranges = [];
+      let m;
+      while (ranges.length < max * 2 && (m = re.exec(text)) !== null) {
+        ranges.push(m.index, m.index + m[0].length);
+        if (m[0].length === 0) re.lastIndex++;
+      }
+      parentPort.postMessage({ id, index, ranges });
+    } catch (error) {
+      parentPort.postMessage({ id, index, error: String((error && error.message) || error) });
     }
-    parentPort.postMessage({ id, ranges });
-  } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message || error) });
-  }
+  });
 });
 `;
+
+export interface JsPattern {
+  source: string;
+  flags: string;
+}
 
 export type BudgetResult = { ok: true; ranges: number[] } | { ok: false; timedOut: boolean; ms: number; message: string };
 
@@ -34,45 +46,65 @@ export class RegexBudgetRunner {
 
   constructor(private readonly budgetMs: number) {}
 
-  /** Every match of `source` in `text` as flat [start, end, ...] UTF-16 offsets, at most `max` matches. */
-  async matchAll(source: string, flags: string, text: string, max: number): Promise<BudgetResult> {
-    const { worker, ready } = this.ensureWorker();
-    // The budget is for the regex, not for starting a thread on a busy machine.
-    await ready;
-    const id = this.nextId++;
-    const started = performance.now();
-    return new Promise<BudgetResult>((resolve) => {
-      const finish = (result: BudgetResult): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        resolve(result);
-      };
-      const onMessage = (message: { id: number; ranges?: number[]; error?: string }): void => {
-        if (message.id !== id) return;
-        if (message.ranges) finish({ ok: true, ranges: message.ranges });
-        else finish({ ok: false, timedOut: false, ms: performance.now() - started, message: message.error ?? 'failed' });
-      };
-      const onError = (error: Error): void => {
-        this.worker = undefined;
-        finish({ ok: false, timedOut: false, ms: performance.now() - started, message: error.message });
-      };
-      const timer = setTimeout(() => {
-        // The regex is still backtracking: only terminating the thread stops it.
-        this.worker = undefined;
-        void worker.terminate();
-        finish({ ok: false, timedOut: true, ms: performance.now() - started, message: 'time budget exceeded' });
-      }, this.budgetMs);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.postMessage({ id, source, flags, text, max });
-    });
+  /** Every match of each pattern in `text` as flat [start, end, ...] UTF-16 offsets, at most `max` per pattern. */
+  async matchMany(patterns: readonly JsPattern[], text: string, max: number): Promise<BudgetResult[]> {
+    const results: BudgetResult[] = [];
+    while (results.length < patterns.length) {
+      const rest = patterns.slice(results.length);
+      results.push(...(await this.runBatch(rest, text, max)));
+    }
+    return results;
   }
 
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
+  }
+
+  /** Results for a prefix of `patterns`: all of them, or up to and including the one that timed out. */
+  private async runBatch(patterns: readonly JsPattern[], text: string, max: number): Promise<BudgetResult[]> {
+    const { worker, ready } = this.ensureWorker();
+    // The budget is for the regex, not for starting a thread on a busy machine.
+    await ready;
+    const id = this.nextId++;
+    const results: BudgetResult[] = [];
+    return new Promise<BudgetResult[]>((resolve) => {
+      let started = performance.now();
+      let timer: NodeJS.Timeout;
+      const arm = (): void => {
+        clearTimeout(timer);
+        started = performance.now();
+        timer = setTimeout(() => {
+          // The regex is still backtracking: only terminating the thread stops it.
+          this.worker = undefined;
+          void worker.terminate();
+          results.push({ ok: false, timedOut: true, ms: performance.now() - started, message: 'time budget exceeded' });
+          done();
+        }, this.budgetMs);
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        resolve(results);
+      };
+      const onMessage = (message: { id: number; index: number; ranges?: number[]; error?: string }): void => {
+        if (message.id !== id) return;
+        results.push(message.ranges ? { ok: true, ranges: message.ranges } : { ok: false, timedOut: false, ms: performance.now() - started, message: message.error ?? 'failed' });
+        if (results.length === patterns.length) done();
+        else arm();
+      };
+      const onError = (error: Error): void => {
+        this.worker = undefined;
+        results.push({ ok: false, timedOut: false, ms: performance.now() - started, message: error.message });
+        done();
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      arm();
+      worker.postMessage({ id, patterns, text, max });
+    });
   }
 
   private ensureWorker(): { worker: Worker; ready: Promise<void> } {

@@ -12,7 +12,7 @@ import picomatch from 'picomatch';
 import { RE2JS } from 're2js';
 import type { Skill, Validation } from '../../skills/model.js';
 import type { Finding, FindingSeverity, LintError, RuleInfo } from '../schema.js';
-import { RegexBudgetRunner } from './budget.js';
+import { RegexBudgetRunner, type BudgetResult } from './budget.js';
 import { translatePattern } from './translate.js';
 
 /** Per file and rule; a backtracking pattern is stopped after this. */
@@ -129,25 +129,34 @@ export class RegexScanner {
   async scan(file: { code: string; filename: string }, rules: readonly RegexRule[], errors: LintError[]): Promise<Finding[]> {
     const findings: Finding[] = [];
     let lines: LineIndex | undefined;
-    for (const rule of rules) {
-      if (rule.appliesTo && !rule.appliesTo(file.filename)) continue;
+    const applicable = rules.filter((rule) => !rule.appliesTo || rule.appliesTo(file.filename));
+    const jsResults = await this.runJsPatterns(applicable, file.code);
+    const matchAll = (pattern: CompiledPattern, rule: RegexRule) => this.matchAll(pattern, file, rule, errors, jsResults);
+    for (const rule of applicable) {
       const hits: number[] = [];
+      let failed = false;
       for (const pattern of rule.patterns) {
-        const ranges = await this.matchAll(pattern, file, rule, errors);
+        const ranges = matchAll(pattern, rule);
         if (ranges) hits.push(...ranges);
+        else failed = true;
       }
-      if (hits.length === 0) continue;
+      // A rule skipped on a file (budget blown) reports nothing there, as its error says.
+      if (hits.length === 0 || failed) continue;
       lines ??= new LineIndex(file.code);
       const excluded = new Set<number>();
       for (const negative of rule.negatives) {
-        const ranges = await this.matchAll(negative, file, rule, errors);
-        if (!ranges) continue;
+        const ranges = matchAll(negative, rule);
+        if (!ranges) {
+          failed = true;
+          break;
+        }
         for (let i = 0; i < ranges.length; i += 2) {
           const from = lines.lineOf(ranges[i]!);
           const to = lines.lineOf(Math.max(ranges[i]!, ranges[i + 1]! - 1));
           for (let l = from; l <= to; l++) excluded.add(l);
         }
       }
+      if (failed) continue; // without its exclusions the rule would over-report
       const seen = new Set<string>();
       for (let i = 0; i < hits.length; i += 2) {
         const start = hits[i]!;
@@ -181,14 +190,29 @@ export class RegexScanner {
     return this.runner.close();
   }
 
-  private async matchAll(pattern: CompiledPattern, file: { code: string; filename: string }, rule: RegexRule, errors: LintError[]): Promise<number[] | undefined> {
+  /** Every JS-engine pattern the file's rules need, in one batch to the budget worker. */
+  private async runJsPatterns(rules: readonly RegexRule[], code: string): Promise<Map<CompiledPattern, BudgetResult>> {
+    const wanted = [...new Set(rules.flatMap((r) => [...r.patterns, ...r.negatives]).filter((p) => !p.re2))];
+    if (wanted.length === 0) return new Map();
+    const results = await this.runner.matchMany(wanted.map((p) => p.js), code, MAX_MATCHES_PER_FILE);
+    return new Map(wanted.map((p, i) => [p, results[i]!]));
+  }
+
+  private matchAll(
+    pattern: CompiledPattern,
+    file: { code: string; filename: string },
+    rule: RegexRule,
+    errors: LintError[],
+    jsResults: ReadonlyMap<CompiledPattern, BudgetResult>,
+  ): number[] | undefined {
     if (pattern.re2) {
       const ranges: number[] = [];
       const matcher = pattern.re2.matcher(file.code);
       while (ranges.length < MAX_MATCHES_PER_FILE * 2 && matcher.find()) ranges.push(matcher.start(), matcher.end());
       return ranges;
     }
-    const result = await this.runner.matchAll(pattern.js.source, pattern.js.flags, file.code, MAX_MATCHES_PER_FILE);
+    const result = jsResults.get(pattern);
+    if (!result) return undefined;
     if (result.ok) return result.ranges;
     errors.push({
       file: file.filename,
