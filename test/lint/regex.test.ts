@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runLint } from '../../src/lint/run-lint.js';
+import { mayMatch, prefilterOf } from '../../src/lint/regex/prefilter.js';
 import { translatePattern } from '../../src/lint/regex/translate.js';
 import { loadSkills } from '../../src/skills/load.js';
 import type { Skill } from '../../src/skills/model.js';
@@ -93,5 +94,40 @@ describe('translatePattern', () => {
     expect(look.ok && look.re2).toBeFalsy();
     const backref = translatePattern('(?P<a>x)(?P=a)', (s) => re2(s));
     expect(backref.ok && backref.re2).toBeFalsy();
+  });
+});
+
+describe('prefilterOf', () => {
+  const anyOf = (source: string, flags = 'm') => prefilterOf(source, flags)?.anyOf;
+  it('requires the longest plain run of every top-level alternative', () => {
+    expect(anyOf('time\\.sleep\\(')).toEqual(['time.sleep(']);
+    expect(anyOf('Thread\\.sleep|time\\.sleep')).toEqual(['Thread.sleep', 'time.sleep']);
+    expect(anyOf('\\bselect\\s+\\*\\s+from', 'im')).toEqual(['select']);
+    expect(anyOf('colou?r_name')).toEqual(['r_name']); // u is optional, so "colou" is not required
+    expect(anyOf('abcd{0,2}xy')).toEqual(['abc']);
+    expect(anyOf('(?:send|emit|publish)\\s*\\(')).toEqual(['send', 'emit', 'publish']); // a group of literals, any of them
+    expect(anyOf('\\b(?:SELECT|select)\\s+\\*', 'm')).toEqual(['SELECT', 'select']);
+    expect(anyOf('(?:abc|def)?ghij')).toEqual(['ghij']); // an optional group is never required
+  });
+
+  it('gives up when an alternative has no literal of three characters', () => {
+    expect(anyOf('(?:id|uuid)\\s*\\(')).toBeUndefined();
+    expect(anyOf('(?=abcd)x')).toBeUndefined();
+    expect(anyOf('foo|\\d+')).toBeUndefined();
+    expect(anyOf('[abc]+x')).toBeUndefined();
+  });
+
+  it('lets a file through exactly when it holds a required literal (case-folded under i)', () => {
+    const filter = prefilterOf('SELECT', 'im');
+    expect(mayMatch(filter, 'x = "select 1"', () => 'x = "select 1"')).toBe(true);
+    expect(mayMatch(prefilterOf('SELECT', 'm'), 'select 1', () => 'select 1')).toBe(false);
+    expect(mayMatch(undefined, 'anything', () => 'anything')).toBe(true);
+  });
+
+  it('never hides a match the regex would find, on the fixture patterns', () => {
+    for (const [source, text] of [['time\\.sleep\\(', 'time.sleep(1)'], ['a+b', 'aab'], ['x(?:yz)?w{1,}end', 'xwwend'], ['(?<q>"|\')ab\\k<q>', '"ab"'], ['\\x41bcd', 'Abcd'], ['\\u0041bcd', 'Abcd'], ['(a)b\\1cde', 'abacde'], ['\\cJabc', '\nabc']] as const) {
+      expect(new RegExp(source).test(text)).toBe(true);
+      expect(mayMatch(prefilterOf(source, ''), text, () => text.toLowerCase()), source).toBe(true);
+    }
   });
 });

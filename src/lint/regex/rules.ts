@@ -13,6 +13,7 @@ import { RE2JS } from 're2js';
 import type { Skill, Validation } from '../../skills/model.js';
 import type { Finding, FindingSeverity, LintError, RuleInfo } from '../schema.js';
 import { RegexBudgetRunner, type BudgetResult } from './budget.js';
+import { mayMatch, prefilterOf, type Prefilter } from './prefilter.js';
 import { translatePattern } from './translate.js';
 
 /** Per file and rule; a backtracking pattern is stopped after this. */
@@ -24,6 +25,8 @@ interface CompiledPattern {
   original: string;
   js: { source: string; flags: string };
   re2?: RE2JS;
+  /** Literal text the pattern cannot match without; absent: always run it. */
+  prefilter?: Prefilter;
 }
 
 export interface RegexRule {
@@ -78,7 +81,13 @@ function compileRule(skill: Skill, validation: Validation, ruleId: string, error
         if (what === 'negative pattern') return undefined; // without its exclusions the rule would over-report
         continue;
       }
-      out.push({ original, js: translated.js, ...(translated.re2 ? { re2: RE2JS.compile(translated.re2.source, translated.re2.flags) } : {}) });
+      const prefilter = prefilterOf(translated.js.source, translated.js.flags);
+      out.push({
+        original,
+        js: translated.js,
+        ...(translated.re2 ? { re2: RE2JS.compile(translated.re2.source, translated.re2.flags) } : {}),
+        ...(prefilter ? { prefilter } : {}),
+      });
     }
     return out;
   };
@@ -130,8 +139,11 @@ export class RegexScanner {
     const findings: Finding[] = [];
     let lines: LineIndex | undefined;
     const applicable = rules.filter((rule) => !rule.appliesTo || rule.appliesTo(file.filename));
-    const jsResults = await this.runJsPatterns(applicable, file.code);
-    const matchAll = (pattern: CompiledPattern, rule: RegexRule) => this.matchAll(pattern, file, rule, errors, jsResults);
+    let lowered: string | undefined;
+    const lower = () => (lowered ??= file.code.toLowerCase());
+    const runs = (pattern: CompiledPattern) => mayMatch(pattern.prefilter, file.code, lower);
+    const jsResults = await this.runJsPatterns(applicable, file.code, runs);
+    const matchAll = (pattern: CompiledPattern, rule: RegexRule) => (runs(pattern) ? this.matchAll(pattern, file, rule, errors, jsResults) : []);
     for (const rule of applicable) {
       const hits: number[] = [];
       let failed = false;
@@ -191,8 +203,8 @@ export class RegexScanner {
   }
 
   /** Every JS-engine pattern the file's rules need, in one batch to the budget worker. */
-  private async runJsPatterns(rules: readonly RegexRule[], code: string): Promise<Map<CompiledPattern, BudgetResult>> {
-    const wanted = [...new Set(rules.flatMap((r) => [...r.patterns, ...r.negatives]).filter((p) => !p.re2))];
+  private async runJsPatterns(rules: readonly RegexRule[], code: string, runs: (p: CompiledPattern) => boolean): Promise<Map<CompiledPattern, BudgetResult>> {
+    const wanted = [...new Set(rules.flatMap((r) => [...r.patterns, ...r.negatives]).filter((p) => !p.re2 && runs(p)))];
     if (wanted.length === 0) return new Map();
     const results = await this.runner.matchMany(wanted.map((p) => p.js), code, MAX_MATCHES_PER_FILE);
     return new Map(wanted.map((p, i) => [p, results[i]!]));
