@@ -1,7 +1,9 @@
 /** `.perf-hunter.yaml`: discovery, rule severities and off, ignore globs, extra call shapes, errors at file:line:col. */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { cleanEnv, cliPath, requireBuild } from '../server/built-server.js';
 import { findConfig, loadConfig } from '../../src/lint/config.js';
 import { runLint } from '../../src/lint/run-lint.js';
 
@@ -43,5 +45,23 @@ describe('.perf-hunter.yaml', () => {
     await expect(runLint({ paths: ['.'] }, { cwd: dir })).rejects.toThrow(/\.perf-hunter\.yaml:2:3: unknown rule not-a-rule/);
     writeFileSync(path.join(dir, '.perf-hunter.yaml'), 'rules: {}\nfail_on: error\n');
     await expect(runLint({ paths: ['.'] }, { cwd: dir })).rejects.toThrow(/\.perf-hunter\.yaml:2:1: fail_on/);
+  });
+});
+
+describe('validate with a config (the built CLI)', () => {
+  const validate = (...args: string[]) => {
+    requireBuild();
+    return spawnSync(process.execPath, [cliPath, 'validate', ...args], { cwd: project, encoding: 'utf8', env: cleanEnv({ NO_COLOR: '1' }) });
+  };
+
+  it("takes failOn from the config unless --fail-on is given; --no-config and --config FILE", () => {
+    // sync-io-in-async is a warning by the config, and the config fails on warnings.
+    expect(validate('src', '--rule', 'sync-io-in-async').status).toBe(1);
+    expect(validate('src', '--rule', 'sync-io-in-async', '--fail-on', 'error').status).toBe(0);
+    const plain = validate('src', '--rule', 'sync-io-in-async', '--no-config', '--format', 'json');
+    expect(JSON.parse(plain.stdout).findings[0].severity).toBe('error');
+    const broken = validate('src', '--config', '../broken/.perf-hunter.yaml');
+    expect(broken.status).toBe(2);
+    expect(broken.stderr).toMatch(/broken\/\.perf-hunter\.yaml:2:3: rules\.n-plus-one/);
   });
 });

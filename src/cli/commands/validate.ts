@@ -51,6 +51,7 @@ export function register(program: Command): void {
       .option('--no-builtin', 'do not load the built-in Performance Hunter skill (detectors then run with their defaults)'),
   ).action(async (paths: string[], flags: ValidateFlags) => {
     const format = oneOf('--format', flags.format, FORMATS);
+    if (flags.failOn !== undefined) oneOf('--fail-on', flags.failOn, FAIL_ON); // a usage error before any work
     const maxFindings = flags.maxFindings === undefined ? undefined : Number(flags.maxFindings);
     if (maxFindings !== undefined && (!Number.isInteger(maxFindings) || maxFindings < 0)) {
       throw new CliError(`--max-findings must be a whole number of 0 or more, got "${flags.maxFindings}"`);
