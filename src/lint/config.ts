@@ -6,6 +6,7 @@
  * ignore: ["generated/**", "**\/*.gen.ts"]                # globs, relative to the config's folder
  * options: { n-plus-one: { db_calls: ["repo.fetch"] } }   # extra call shapes, per detector id
  * failOn: warning                                          # the CLI's --fail-on when not given
+ * hook: { enabled: true, severity: warning }              # the lint-on-edit hook's settings
  * ```
  *
  * Found in the working directory or the nearest parent, stopping at the repository root (a
@@ -15,6 +16,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
+import { FindingSeverity } from '../skills/model.js';
 
 export const CONFIG_FILE = '.perf-hunter.yaml';
 
@@ -25,6 +27,8 @@ export const LintConfig = z.strictObject({
   ignore: z.array(z.string().min(1)).default([]),
   options: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   failOn: z.enum(['error', 'warning', 'info', 'never']).optional(),
+  /** Read by the lint-on-edit hook (src/hook), which applies its own defaults; checked here so a typo is reported. */
+  hook: z.strictObject({ enabled: z.boolean(), severity: FindingSeverity }).partial().optional(),
 });
 export type LintConfig = z.infer<typeof LintConfig>;
 

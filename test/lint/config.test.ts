@@ -45,6 +45,10 @@ describe('.perf-hunter.yaml', () => {
     await expect(runLint({ paths: ['.'] }, { cwd: dir })).rejects.toThrow(/\.perf-hunter\.yaml:2:3: unknown rule not-a-rule/);
     writeFileSync(path.join(dir, '.perf-hunter.yaml'), 'rules: {}\nfail_on: error\n');
     await expect(runLint({ paths: ['.'] }, { cwd: dir })).rejects.toThrow(/\.perf-hunter\.yaml:2:1: fail_on/);
+    writeFileSync(path.join(dir, '.perf-hunter.yaml'), 'hook:\n  enabled: false\n  severity: error\n');
+    expect((await runLint({ paths: ['.'] }, { cwd: dir })).config).toBe(path.join(dir, '.perf-hunter.yaml'));
+    writeFileSync(path.join(dir, '.perf-hunter.yaml'), 'hook:\n  severty: error\n');
+    await expect(runLint({ paths: ['.'] }, { cwd: dir })).rejects.toThrow(/\.perf-hunter\.yaml:2:3: hook\.severty/);
   });
 });
 

@@ -118,10 +118,7 @@ describe('perf-hunter hook post-edit', () => {
     expect(await runHook(edit(warning), project, { PERF_HUNTER_HOOK_SEVERITY: 'error' })).toMatchObject({ code: 0, stdout: '' });
   });
 
-  // Known gap: src/lint/config.ts's LintConfig is a strictObject without `hook`, so a
-  // .perf-hunter.yaml with a `hook:` section is refused by runLint (and by validate). Flip to it()
-  // once LintConfig has `hook: z.object({ enabled: z.boolean(), severity: ... }).partial().optional()`.
-  it.fails('follows .perf-hunter.yaml hook: { enabled, severity }', async () => {
+  it('follows .perf-hunter.yaml hook: { enabled, severity }', async () => {
     const configured = mkdtempSync(path.join(os.tmpdir(), 'perf-hunter-hook-config-'));
     try {
       writeFileSync(path.join(configured, 'orders.ts'), N_PLUS_ONE);
