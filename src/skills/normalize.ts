@@ -254,8 +254,10 @@ export function normalizeValidation(entry: Entry, ctx: ItemContext, fallbackSeve
     const count = repaired.length === 1 ? '1 pattern looks' : `${repaired.length} patterns look`;
     ctx.log.add('warning', ctx.file, [...entry.path, 'pattern'], `${count} double-escaped (YAML single quotes keep "\\\\"), e.g. /${repaired[0]}/; unescaped`, ctx.skillId);
   }
-  if (badPatterns.length && validation.patterns.length) {
-    ctx.log.add('warning', ctx.file, [...entry.path, 'pattern'], `dropped pattern ${badPatterns.join(', ')}: not a valid JavaScript regex`, ctx.skillId);
+  if (badPatterns.length) {
+    // Said once, at load: a scan then runs what it can without repeating this per file.
+    const what = validation.patterns.length ? 'dropped pattern' : 'validation not run: unsupported pattern';
+    ctx.log.add('warning', ctx.file, [...entry.path, 'pattern'], `${what} ${badPatterns.join(', ')}`, ctx.skillId);
   }
   if (badNegatives.length) {
     // Running without its suppressions would report what the author meant to exclude.

@@ -5,6 +5,8 @@
  * sample is like that. We repair that one mistake (and say so) and reject what still does not
  * compile, so the linter only ever gets regexes that run.
  */
+import { translatePattern } from '../lint/regex/translate.js';
+
 export type RegexCheck =
   | { ok: true; pattern: string; repairedFrom?: string }
   | { ok: false; pattern: string; error: string };
@@ -27,9 +29,15 @@ export function checkRegex(pattern: string): RegexCheck {
   return { ok: false, pattern, error };
 }
 
+/**
+ * Whether the linter can run the pattern: Python/PCRE forms it translates (`(?i)`, `(?P<n>...)`,
+ * `\Z`) pass and keep their original text; forms it refuses (possessive quantifiers) fail here.
+ */
 function compileError(pattern: string): string | undefined {
+  const translated = translatePattern(pattern);
+  if (!translated.ok) return translated.reason;
   try {
-    new RegExp(pattern);
+    new RegExp(translated.js.source, translated.js.flags);
     return undefined;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);

@@ -40,9 +40,11 @@ describe('checkRegex', () => {
     expect(checkRegex('C:\\\\Users\\s')).toEqual({ ok: true, pattern: 'C:\\\\Users\\s' });
   });
 
-  it('rejects what JavaScript cannot compile', () => {
-    const checked = checkRegex('(?P<name>x)');
-    expect(checked.ok).toBe(false);
+  it('accepts Python syntax the linter translates, rejects what it cannot run', () => {
+    expect(checkRegex('(?P<name>x)')).toEqual({ ok: true, pattern: '(?P<name>x)' });
+    expect(checkRegex('(?i)select \\* from')).toMatchObject({ ok: true });
+    expect(checkRegex('a++b')).toMatchObject({ ok: false, error: expect.stringMatching(/possessive/) });
+    expect(checkRegex('(unclosed')).toMatchObject({ ok: false });
   });
 });
 
