@@ -2,8 +2,10 @@
  * Before/after: is the difference beyond run-to-run noise? Each figure (requests/s, p50, p99) is
  * compared on its samples — per round when two URLs alternate (A B A B, so machine drift hits both),
  * per second against a saved report — with a Mann-Whitney U rank test, which assumes no
- * distribution. A difference counts only when it is both significant (p < 0.05) and at least 10%,
- * so two identical servers on a noisy machine are not flagged for a 3% wobble.
+ * distribution. A difference counts only when it is both significant and at least 10%, so two
+ * identical servers on a noisy machine are not flagged for a 3% wobble. Significance is
+ * Bonferroni-corrected over the figures compared (p < 0.05 / 3): with three tests at 0.05 each,
+ * one identical pair in seven would be called a regression by chance.
  */
 import type { Comparison, FigureComparison, Sample } from './schema.js';
 
@@ -92,7 +94,9 @@ export interface CompareInput {
 }
 
 export function compare(input: CompareInput): Comparison {
-  const figures: FigureComparison[] = (['rps', 'p50', 'p99'] as const).map((figure) => {
+  const compared = ['rps', 'p50', 'p99'] as const;
+  const alpha = ALPHA / compared.length;
+  const figures: FigureComparison[] = compared.map((figure) => {
     const pick = (s: Sample): number | null => (figure === 'rps' ? s.rps : figure === 'p50' ? s.p50Ms : s.p99Ms);
     const cur = input.current.samples.map(pick).filter((v): v is number => v !== null);
     const base = input.baseline.samples.map(pick).filter((v): v is number => v !== null);
@@ -100,7 +104,7 @@ export function compare(input: CompareInput): Comparison {
     const baseline = input.baseline[figure];
     const ratio = baseline > 0 ? current / baseline : 1;
     const pValue = mannWhitneyU(cur, base);
-    const significant = pValue !== null && pValue < ALPHA && Math.abs(ratio - 1) >= MIN_EFFECT;
+    const significant = pValue !== null && pValue < alpha && Math.abs(ratio - 1) >= MIN_EFFECT;
     const worse = significant && (figure === 'rps' ? ratio < 1 : ratio > 1);
     return { figure, baseline, current, ratio: round(ratio, 3), pValue: pValue === null ? null : round(pValue, 4), significant, worse };
   });

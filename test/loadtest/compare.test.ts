@@ -77,11 +77,12 @@ describe('comparisons against real servers', () => {
   }, 40_000);
 
   it('compares with a saved report, per second', async () => {
-    const before = await runLoadTest({ url: fiveA.url, durationSeconds: 4, connections: 4 });
+    // Five per-second samples a side: the fewest with which a rank test can reach p < 0.05/3.
+    const before = await runLoadTest({ url: fiveA.url, durationSeconds: 5, connections: 4 });
     const file = path.join(tmp, 'before.json');
     writeFileSync(file, JSON.stringify(before));
-    const after = await runLoadTest({ url: ten.url, durationSeconds: 4, connections: 4, baseline: { file } });
+    const after = await runLoadTest({ url: ten.url, durationSeconds: 5, connections: 4, baseline: { file } });
     expect(after.comparison).toMatchObject({ method: 'saved-report', regression: true });
-    expect(after.comparison!.rounds).toBeGreaterThanOrEqual(4);
+    expect(after.comparison!.rounds).toBeGreaterThanOrEqual(5);
   }, 40_000);
 });
