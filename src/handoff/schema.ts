@@ -3,6 +3,7 @@
  * (printed as JSON Schema by `perf-hunter handoff --schema`); the MCP tool declares the same shapes.
  */
 import { z } from 'zod';
+import { limitParam } from '../schema/limit.js';
 import { DelegationPattern } from '../skills/model.js';
 
 const MAX_TEXT = 20_000;
@@ -55,13 +56,7 @@ export const HandoffInput = z
       .min(1)
       .optional()
       .describe('The skill handing off (default performance-hunter): its delegation, triggers and boundaries are used.'),
-    limit: z
-      .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-      .int({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-      .min(1, { error: 'limit must be at least 1' })
-      .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}` })
-      .default(DEFAULT_LIMIT)
-      .describe(`How many handoffs to return at most (default ${DEFAULT_LIMIT}).`),
+    limit: limitParam(MAX_LIMIT, DEFAULT_LIMIT, `How many handoffs to return at most (default ${DEFAULT_LIMIT}).`),
   })
   .refine((input) => input.text.trim() !== '' || (input.findings?.length ?? 0) > 0 || input.profile !== undefined, {
     error: 'nothing to judge: give text (the task in plain words), findings or a profile',

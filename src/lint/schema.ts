@@ -3,6 +3,7 @@
  * `lint` tool (other parts) validate and describe exactly the shape `lintSource` produces.
  */
 import { z } from 'zod';
+import { limitParam } from '../schema/limit.js';
 import { FindingSeverity } from '../skills/model.js';
 
 export { FindingSeverity };
@@ -79,13 +80,7 @@ export const LintInput = z.object({
     .optional()
     .describe('Rule ids to run (validation or detector ids, e.g. n-plus-one); every rule when omitted.'),
   severity: FindingSeverity.optional().describe('Only findings at or above this severity (info < warning < error).'),
-  limit: z
-    .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .int({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .min(1, { error: 'limit must be at least 1' })
-    .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}` })
-    .default(DEFAULT_LIMIT)
-    .describe(`Findings per answer (default ${DEFAULT_LIMIT}); total and totals always count every finding.`),
+  limit: limitParam(MAX_LIMIT, DEFAULT_LIMIT, `Findings per answer (default ${DEFAULT_LIMIT}); total and totals always count every finding.`),
   cursor: z.string().min(1).optional().describe('nextCursor of a previous answer with the same input, to get the next page.'),
   changed: z
     .union([z.literal(true), z.string().min(1)])

@@ -8,6 +8,7 @@
  * a bare id returns every match, the built-in Performance Hunter first.
  */
 import { z } from 'zod';
+import { limitParam } from '../schema/limit.js';
 import type { LoadSkillsOptions } from './load.js';
 import type { AntiPattern, LoadProblem, Pattern, SharpEdge, Skill, Validation } from './model.js';
 
@@ -177,13 +178,7 @@ export const ListSkillsInput = z.object({
     .string({ error: 'tag must be text, e.g. "performance"' })
     .optional()
     .describe('Only skills carrying this tag (exact, case-insensitive).'),
-  limit: z
-    .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .int({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .min(1, { error: `limit must be at least 1` })
-    .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}; page with cursor instead` })
-    .default(DEFAULT_LIMIT)
-    .describe(`How many skills to return (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`),
+  limit: limitParam(MAX_LIMIT, DEFAULT_LIMIT, `How many skills to return (default ${DEFAULT_LIMIT}, at most ${MAX_LIMIT}).`, '; page with cursor instead'),
   cursor: z
     .string({ error: 'cursor must be the nextCursor string of a previous answer' })
     .optional()

@@ -7,6 +7,7 @@
  * resource URI that serves the whole item, and related lists are capped by `limit`.
  */
 import { z } from 'zod';
+import { limitParam } from '../schema/limit.js';
 import {
   ItemKind,
   qualifiedId,
@@ -31,13 +32,7 @@ export const ExplainInput = z.object({
       'What to explain: a skill id, or an item id, bare ("n-plus-one-queries") or qualified by skill ' +
         '("performance-hunter/n-plus-one-queries"), or a skill:// resource URI.',
     ),
-  limit: z
-    .number({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .int({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` })
-    .min(1, { error: 'limit must be at least 1' })
-    .max(MAX_LIMIT, { error: `limit must be at most ${MAX_LIMIT}` })
-    .default(DEFAULT_LIMIT)
-    .describe(`How many related items to list (default ${DEFAULT_LIMIT}); relatedTotal always gives the full count.`),
+  limit: limitParam(MAX_LIMIT, DEFAULT_LIMIT, `How many related items to list (default ${DEFAULT_LIMIT}); relatedTotal always gives the full count.`),
 });
 export type ExplainInput = z.input<typeof ExplainInput>;
 

@@ -4,10 +4,10 @@
  * rule and severity always stated and a `nextCursor` to page, so a large tree never floods the
  * context. Sends progress (files done / total) when asked and stops when the request is cancelled.
  */
-import { fileURLToPath } from 'node:url';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LintInput, LintReport } from '../../lint/schema.js';
 import type { ServerContext } from '../context.js';
+import { allowedPlace } from '../roots.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
 const PROGRESS_EVERY_MS = 200;
@@ -33,7 +33,7 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
         const [{ runLint, LintInputError }, catalog, place] = await Promise.all([
           import('../../lint/run-lint.js'),
           ctx.catalog(),
-          allowedPlace(server, ctx),
+          allowedPlace(server, ctx, 'lint'),
         ]);
         const progressToken = extra._meta?.progressToken;
         let last = 0;
@@ -74,25 +74,6 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
       }
     },
   );
-}
-
-/**
- * The client's roots when it declares the capability (relative paths resolve against the first),
- * else the server's working directory plus the folders it was started with.
- */
-async function allowedPlace(server: McpServer, ctx: ServerContext): Promise<{ cwd: string; roots: string[] }> {
-  const cwd = ctx.cwd ?? process.cwd();
-  if (server.server.getClientCapabilities()?.roots) {
-    try {
-      const { roots } = await server.server.listRoots();
-      const dirs = roots.filter((r) => r.uri.startsWith('file://')).map((r) => fileURLToPath(r.uri));
-      if (dirs.length > 0) return { cwd: dirs.includes(cwd) ? cwd : dirs[0]!, roots: dirs };
-      ctx.log('lint: the client declared roots but listed no file:// root; using the working directory');
-    } catch (error) {
-      ctx.log(`lint: could not list the client's roots (${errorMessage(error)}); using the working directory`);
-    }
-  }
-  return { cwd, roots: [cwd, ...((await ctx.extraRoots?.()) ?? [])] };
 }
 
 function summarize(report: LintReport): string {
