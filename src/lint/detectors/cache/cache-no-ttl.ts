@@ -37,6 +37,25 @@ interface Pending<N> {
   scope: number;
 }
 
+/**
+ * Reports the writes still without an expiry once the whole file is seen: a write followed by
+ * `redis.multi().set(k, v).expire(k, 60)` or a later `redis.expire(k, 60)` in the same function
+ * on the same key is fine. Shared by both languages; only the node type differs.
+ */
+function reportPending<N>(
+  pending: readonly Pending<N>[],
+  expired: ReadonlySet<string>,
+  report: (descriptor: { node: N; messageId: 'noTtl' | 'ttlDisabled'; data: Record<string, string> }) => void,
+): void {
+  for (const { node, name, verdict, key, scope } of pending) {
+    if (verdict === 'missing') {
+      if (!expired.has(`${scope}:${key}`)) report({ node, messageId: 'noTtl', data: { call: name } });
+    } else if (typeof verdict === 'object') {
+      report({ node, messageId: 'ttlDisabled', data: { call: name, what: verdict.disabled } });
+    }
+  }
+}
+
 export default defineDetector({
   id: 'cache-no-ttl',
   family: 'cache',
@@ -119,15 +138,7 @@ export default defineDetector({
           pending.push({ node, name, verdict, key: keyOf(node), scope: scopeOf(node) });
         },
         'SourceFile:exit'() {
-          for (const { node, name, verdict, key, scope } of pending) {
-            if (verdict === 'missing') {
-              // `redis.multi().set(k, v).expire(k, 60)` or a later `redis.expire(k, 60)` in the function.
-              if (expired.has(`${scope}:${key}`)) continue;
-              ctx.report({ node, messageId: 'noTtl', data: { call: name } });
-            } else if (typeof verdict === 'object') {
-              ctx.report({ node, messageId: 'ttlDisabled', data: { call: name, what: verdict.disabled } });
-            }
-          }
+          reportPending(pending, expired, (descriptor) => ctx.report(descriptor));
         },
       };
     },
@@ -161,14 +172,7 @@ export default defineDetector({
           pending.push({ node, name, verdict, key: keyOf(node), scope: scopeOf(node) });
         },
         'module:exit'() {
-          for (const { node, name, verdict, key, scope } of pending) {
-            if (verdict === 'missing') {
-              if (expired.has(`${scope}:${key}`)) continue;
-              ctx.report({ node, messageId: 'noTtl', data: { call: name } });
-            } else if (typeof verdict === 'object') {
-              ctx.report({ node, messageId: 'ttlDisabled', data: { call: name, what: verdict.disabled } });
-            }
-          }
+          reportPending(pending, expired, (descriptor) => ctx.report(descriptor));
         },
       };
     },
