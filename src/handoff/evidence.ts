@@ -53,7 +53,15 @@ export interface Assessment {
 export interface AssessContext {
   self: Skill;
   getSkill(id: string): Skill | undefined;
+  /**
+   * Loaded skills a handoff may name without a route in our collaboration: the Agent Skills the
+   * user installed (`.claude/skills`), picked by the triggers their description gives.
+   */
+  installed?: readonly Skill[];
 }
+
+/** No delegation entry names it, so its own vocabulary counts for a bit less than a routed skill's. */
+const UNROUTED_PENALTY = 0.05;
 
 /** Without a speed complaint, a delegation trigger is weaker evidence: delegations are about speed. */
 const NO_PERF_FACTOR = 0.75;
@@ -108,7 +116,8 @@ export function assess(ctx: AssessContext, text: AnalysedText, mode: 'text' | 'f
   const routes = routesOf(self);
   const deferrals = new Map(self.identity.defersTo.map((d) => [d.skill, d.when]));
   const ownKeys = vocabularyKeys(self);
-  for (const id of new Set([...routes.keys(), ...deferrals.keys()])) {
+  const installed = (ctx.installed ?? []).map((s) => s.id);
+  for (const id of new Set([...routes.keys(), ...deferrals.keys(), ...installed])) {
     const target = ctx.getSkill(id);
     if (!target || target.id === self.id) continue;
     const best = bestVocabularyHit(target, text, ownKeys);
@@ -116,6 +125,9 @@ export function assess(ctx: AssessContext, text: AnalysedText, mode: 'text' | 'f
     const why = `${quote(best.hit.matched)} is ${target.id}'s own ground (its ${best.kind} ${quote([best.phrase])})`;
     const confidence = hitConfidence(best.hit) - 0.1;
     if (routes.has(id)) add(id, { source: source('skill-vocabulary'), confidence, trigger: best.phrase, matched: best.hit.matched, why });
+    else if (!deferrals.has(id)) {
+      add(id, { source: source('skill-vocabulary'), confidence: confidence - UNROUTED_PENALTY, trigger: best.phrase, matched: best.hit.matched, why: `${why}, from its description` });
+    }
     const when = deferrals.get(id);
     if (when !== undefined) defers.push({ skill: id, boundary: when || id, confidence, matched: best.hit.matched, why });
   }

@@ -113,7 +113,8 @@ function contextFor(skills: SkillSource, from: string | undefined): AssessContex
     const known = [...byId.keys()].slice(0, 10).join(', ') || 'none';
     throw new HandoffError(`skill "${id}" is not loaded, so it has no collaboration to read (loaded: ${known}); pass from with a loaded skill id or load its folder`);
   }
-  return { self, getSkill: (skillId) => byId.get(skillId) };
+  const installed = [...byId.values()].filter((s) => s.origin.format === 'agent-skill');
+  return { self, getSkill: (skillId) => byId.get(skillId), installed };
 }
 
 function target(ctx: AssessContext, skill: string, evidence: Evidence[], input: ReturnType<typeof HandoffInput.parse>): HandoffTarget {

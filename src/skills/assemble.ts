@@ -29,7 +29,7 @@ export interface AssembledSkill {
    * Where the skill's id is declared, for the duplicate-id problem: plain data (not a closure) so
    * it can be cached on disk; `locateInFile` turns it into line:column when a duplicate needs it.
    */
-  idAt?: { file: string; path: PathSegment[] };
+  idAt?: { file: string; path: PathSegment[]; position?: { line: number; column: number } };
   /** Files that existed and were read. */
   filesRead: number;
 }

@@ -3,7 +3,10 @@
  * - a perf-hunter layout root: `skills/<id>/skill.yaml`, with `sharp-edges/<id>.yaml`,
  *   `validations/<id>.yaml` and `skills/<id>/collaboration.yaml` beside it;
  * - a single skill folder: `skill.yaml` (+ `sharp-edges.yaml`, `validations.yaml`, `collaboration.yaml`);
- * - a Spawner tree: skill folders anywhere down to MAX_DEPTH levels (`<category>/<skill>/`).
+ * - a Spawner tree: skill folders anywhere down to MAX_DEPTH levels (`<category>/<skill>/`);
+ * - Agent Skills: folders with a `SKILL.md` (`.claude/skills/<name>/SKILL.md`), alone or in a tree.
+ * A folder with both `skill.yaml` and `SKILL.md` is read from the YAML: there the SKILL.md is an
+ * export of it (our own `skills/performance-hunter/`), and reading both would load it twice.
  */
 import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
@@ -33,12 +36,14 @@ export async function discoverSkills(dir: string): Promise<Discovery> {
   const info = await stat(dir).catch(() => undefined);
   if (!info) return { ok: false, message: `skills directory not found: ${dir}` };
   if (info.isFile() && path.basename(dir) === 'skill.yaml') return { ok: true, sources: [await skillFolder(path.dirname(dir))] };
+  if (info.isFile() && path.basename(dir) === AGENT_SKILL_FILE) return { ok: true, sources: [await agentSkillOrYaml(path.dirname(dir))] };
   if (!info.isDirectory()) return { ok: false, message: `not a directory: ${dir}` };
 
   const entries = await readdir(dir, { withFileTypes: true });
   if (entries.some((e) => e.isFile() && e.name === 'skill.yaml')) return { ok: true, sources: [await skillFolder(dir)] };
   const layout = await layoutRootSkills(dir, entries.some((e) => e.isDirectory() && e.name === 'skills'));
   if (layout.length) return { ok: true, sources: layout };
+  if (entries.some((e) => e.isFile() && e.name === AGENT_SKILL_FILE)) return { ok: true, sources: [agentSkillFolder(dir)] };
   const sources = await walkTree(dir, entries, 1);
   return { ok: true, sources: sources.sort((a, b) => a.dir.localeCompare(b.dir)) };
 }
@@ -87,6 +92,20 @@ async function skillFolder(dir: string): Promise<SkillSource> {
   };
 }
 
+export const AGENT_SKILL_FILE = 'SKILL.md';
+
+/**
+ * An Agent Skill has one file; the other slots of SkillFiles are empty and never read (the
+ * loader assembles this format itself and keeps it out of the on-disk cache).
+ */
+function agentSkillFolder(dir: string): SkillSource {
+  return { format: 'agent-skill', dir, files: { skill: path.join(dir, AGENT_SKILL_FILE), sharpEdges: '', validations: '', collaboration: '' } };
+}
+
+async function agentSkillOrYaml(dir: string): Promise<SkillSource> {
+  return (await isFile(path.join(dir, 'skill.yaml'))) ? skillFolder(dir) : agentSkillFolder(dir);
+}
+
 async function walkTree(dir: string, entries: Dirent[], depth: number): Promise<SkillSource[]> {
   const subdirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && !SKIPPED_DIRS.has(e.name));
   const nested = await Promise.all(subdirs.map(async (e): Promise<SkillSource[]> => {
@@ -94,6 +113,7 @@ async function walkTree(dir: string, entries: Dirent[], depth: number): Promise<
     const childEntries = await readdir(child, { withFileTypes: true }).catch(() => undefined);
     if (!childEntries) return [];
     if (childEntries.some((c) => c.isFile() && c.name === 'skill.yaml')) return [await skillFolder(child)];
+    if (childEntries.some((c) => c.isFile() && c.name === AGENT_SKILL_FILE)) return [agentSkillFolder(child)];
     return depth < MAX_DEPTH ? walkTree(child, childEntries, depth + 1) : [];
   }));
   return nested.flat();

@@ -345,6 +345,9 @@ const SECTIONS: Record<ItemKind, Array<[field: string, heading: string]>> = {
     ['tags', 'Tags'],
     ['triggers', 'Triggers'],
     ['collaboration', 'Collaboration'],
+    // Agent Skills: the SKILL.md instructions and the files an agent opens from them.
+    ['body', 'Instructions (SKILL.md)'],
+    ['references', 'References'],
   ],
   'sharp-edge': [
     ['situation', 'Situation'],

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { assembleSkill, locateInFile, type AssembledSkill } from './assemble.js';
+import { assembleAgentSkill } from './import/agent-skill.js';
 import { SkillLoadCache } from './load-cache.js';
 import { ProblemLog } from './problems.js';
 
@@ -26,6 +27,13 @@ export interface LoadSkillsOptions {
   includeBuiltin?: boolean;
   /** Use the on-disk cache of assembled skills (default true; see load-cache.ts). */
   cache?: boolean;
+  /**
+   * Also read the Agent Skills folders coding agents install into: `<cwd>/.claude/skills` and
+   * `<home>/.claude/skills`, after `dirs`, each only if it exists. Default: on (process.cwd() and
+   * the home folder) when the built-in skill is included, off otherwise, so a load of named
+   * folders only (`skills check DIR`, tests) reads just those.
+   */
+  agentSkillDirs?: boolean | { cwd?: string; home?: string };
 }
 
 const YIELD_EVERY = 25;
@@ -35,7 +43,9 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
   const started = performance.now();
   const log = new ProblemLog();
   // The built-in skill comes first, so a user copy with the same id is the one reported.
-  const dirs = [...(options.includeBuiltin ?? true ? [packageRoot] : []), ...(options.dirs ?? [])].map((d) => path.resolve(d));
+  const includeBuiltin = options.includeBuiltin ?? true;
+  const named = [...(includeBuiltin ? [packageRoot] : []), ...(options.dirs ?? [])].map((d) => path.resolve(d));
+  const dirs = [...new Set([...named, ...agentSkillDirs(options.agentSkillDirs ?? includeBuiltin)])];
 
   const discovered = await Promise.all(dirs.map(async (dir) => {
     try {
@@ -58,17 +68,19 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
   const assembled: AssembledSkill[] = [];
   for (const [i, source] of sources.entries()) {
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    const hit = cache?.get(source);
+    // Agent Skills are read fresh: the cache's signature covers the four YAML files, not references/.
+    const cacheable = source.format !== 'agent-skill';
+    const hit = cacheable ? cache?.get(source) : undefined;
     if (hit) {
       assembled.push(hit.assembled);
       log.problems.push(...hit.problems);
       continue;
     }
     const own = new ProblemLog();
-    const result = assembleSkill(source, own);
+    const result = cacheable ? assembleSkill(source, own) : assembleAgentSkill(source, own);
     assembled.push(result);
     log.problems.push(...own.problems);
-    cache?.set(source, result, own.problems);
+    if (cacheable) cache?.set(source, result, own.problems);
   }
   cache?.save(new Set(sources.map((s) => s.dir)));
 
@@ -78,14 +90,16 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
     if (!skill) continue;
     const first = firstById.get(skill.id);
     if (first) {
-      const at = idAt ? locateInFile(idAt.file, idAt.path) : undefined;
+      const at = idAt ? (idAt.position ? { file: idAt.file, ...idAt.position } : locateInFile(idAt.file, idAt.path)) : undefined;
       log.push({
-        severity: 'error',
+        severity: isOwnExport(skill, first) ? 'warning' : 'error',
         file: at?.file ?? skill.origin.dir,
         line: at?.line ?? 1,
         column: at?.column ?? 1,
         path: 'id',
-        message: `duplicate skill id "${skill.id}": already loaded from ${first.origin.dir}; this one is skipped`,
+        message: isOwnExport(skill, first)
+          ? `skill "${skill.id}" is perf-hunter's own Agent Skills export of the skill loaded from ${first.origin.dir}; this copy is skipped`
+          : `duplicate skill id "${skill.id}": already loaded from ${first.origin.dir}; this one is skipped`,
         skillId: skill.id,
       });
       continue;
@@ -105,6 +119,31 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
       ...(cache ? { cacheHits: cache.hits, cacheMisses: cache.misses } : {}),
     },
   };
+}
+
+/** `.claude/skills` under the project and the home folder, where Claude Code installs Agent Skills. */
+export function agentSkillDirs(option: boolean | { cwd?: string; home?: string }): string[] {
+  if (option === false) return [];
+  const { cwd = process.cwd(), home = os.homedir() } = option === true ? {} : option;
+  return [path.join(cwd, '.claude', 'skills'), path.join(home, '.claude', 'skills')]
+    .map((d) => path.resolve(d))
+    .filter((d) => {
+      try {
+        return statSync(d).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+}
+
+/**
+ * A SKILL.md our own `skills export` wrote, loaded after the YAML it came from (a user who
+ * installed the export into .claude/skills): the same skill, so a note rather than an error.
+ */
+function isOwnExport(skill: Skill, first: Skill): boolean {
+  const metadata = skill['metadata'];
+  const by = metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>)['generated-by'] : undefined;
+  return skill.origin.format === 'agent-skill' && first.origin.format !== 'agent-skill' && typeof by === 'string' && by.startsWith('perf-hunter skills export');
 }
 
 export interface ResolveSkillDirsInput {

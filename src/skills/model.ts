@@ -140,7 +140,8 @@ export const Collaboration = z.looseObject({
 });
 export type Collaboration = z.infer<typeof Collaboration>;
 
-export const SkillFormat = z.enum(['perf-hunter', 'spawner']);
+/** `agent-skill`: an Agent Skills folder (`SKILL.md` with YAML front matter, optional `references/`). */
+export const SkillFormat = z.enum(['perf-hunter', 'spawner', 'agent-skill']);
 export type SkillFormat = z.infer<typeof SkillFormat>;
 
 export const Skill = z.looseObject({
@@ -162,6 +163,10 @@ export const Skill = z.looseObject({
   sharpEdges: z.array(SharpEdge).default([]),
   validations: z.array(Validation).default([]),
   collaboration: Collaboration,
+  /** Agent Skills only: the Markdown body of SKILL.md (the instructions an agent reads). */
+  body: z.string().optional(),
+  /** Agent Skills only: files under `references/`, relative to the skill folder. */
+  references: z.array(z.string()).optional(),
   /** Where it came from: format and the files that made it up (absolute paths). */
   origin: z.object({
     format: SkillFormat,
