@@ -2,14 +2,18 @@
  * What every tool, resource and prompt handler shares. The catalog is a lazily started promise:
  * the server answers `initialize` before any YAML is read, and handlers await the catalog.
  */
+import type { LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { SkillCatalog } from '../skills/catalog.js';
 import type { LoadSkillsOptions } from '../skills/load.js';
 
 export interface ServerContext {
   /** Resolves to the loaded skills; the first call starts the load, later calls share it. */
   catalog: () => Promise<SkillCatalog>;
-  /** Diagnostics; stderr by default, because stdout is the protocol on stdio. */
-  log: (message: string) => void;
+  /**
+   * Diagnostics; stderr by default, because stdout is the protocol on stdio. Inside a server,
+   * `createServer` also forwards them to the client as MCP log messages at `level` (default info).
+   */
+  log: (message: string, level?: LoggingLevel) => void;
   /** Where relative `lint` paths resolve, and an allowed root when the client declares none. Default: process.cwd(). */
   cwd?: string;
   /** Folders the server was started with (skill dirs); allowed `lint` roots when the client declares none. */

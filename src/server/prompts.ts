@@ -2,18 +2,35 @@
  * The `performance-review` prompt: the Performance Hunter persona (from the skill's own identity,
  * so editing the YAML changes the prompt) and the profile -> find -> fix -> measure workflow.
  */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { BUILTIN_SKILL_ID } from '../skills/catalog.js';
 import type { Skill } from '../skills/model.js';
 import type { ServerContext } from './context.js';
+import type { Completions } from './completions.js';
 
 export const PerformanceReviewArgs = {
   target: z.string().min(1).describe('What to review: a file, folder, endpoint or symptom, e.g. "src/api/orders.ts" or "GET /search is slow".'),
   goal: z.string().optional().describe('The target to reach, e.g. "p99 under 200 ms at 500 rps".'),
 };
 
-export function registerPrompts(server: McpServer, ctx: ServerContext): void {
+/** Goals worth reaching for, offered as completions of `goal`: each is measurable, as the workflow asks. */
+const EXAMPLE_GOALS = [
+  'p99 under 200 ms at 500 rps',
+  'p95 under 100 ms',
+  'throughput over 1000 rps with no errors',
+  'CPU time of the hot path halved',
+  'peak memory under 512 MB',
+  'no event-loop block over 50 ms',
+];
+
+export function registerPrompts(server: McpServer, ctx: ServerContext, completions?: Completions): void {
+  completions?.forPrompt('performance-review', {
+    target: (value) => completePath(ctx.cwd ?? process.cwd(), value),
+    goal: (value) => EXAMPLE_GOALS.filter((g) => g.toLowerCase().startsWith(value.toLowerCase())),
+  });
   server.registerPrompt(
     'performance-review',
     {
@@ -27,7 +44,7 @@ export function registerPrompts(server: McpServer, ctx: ServerContext): void {
         skill = (await ctx.catalog()).getSkill(BUILTIN_SKILL_ID);
       } catch (error) {
         // A broken skill folder must not take the prompt down; the generic persona still works.
-        ctx.log(`performance-review without the skill's identity: ${error instanceof Error ? error.message : String(error)}`);
+        ctx.log(`performance-review without the skill's identity: ${error instanceof Error ? error.message : String(error)}`, 'warning');
       }
       return {
         description: `Performance review of ${target}`,
@@ -35,6 +52,28 @@ export function registerPrompts(server: McpServer, ctx: ServerContext): void {
       };
     },
   );
+}
+
+/**
+ * File and folder names under the working directory that continue `value` (folders end in `/`).
+ * Anything that would leave the working directory completes to nothing: a prompt argument is no
+ * way to list the rest of the disk.
+ */
+export async function completePath(cwd: string, value: string): Promise<string[]> {
+  if (value.includes('\0') || path.isAbsolute(value)) return [];
+  const dir = value.endsWith('/') ? value : path.posix.dirname(value);
+  const prefix = value.endsWith('/') ? '' : path.posix.basename(value);
+  const absolute = path.resolve(cwd, dir);
+  if (absolute !== cwd && !absolute.startsWith(cwd + path.sep)) return [];
+  try {
+    const entries = await readdir(absolute, { withFileTypes: true });
+    return entries
+      .filter((e) => e.name.startsWith(prefix) && (prefix.startsWith('.') || !e.name.startsWith('.')))
+      .map((e) => (dir === '.' ? '' : dir.endsWith('/') ? dir : `${dir}/`) + e.name + (e.isDirectory() ? '/' : ''))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 export function reviewPrompt(target: string, goal: string | undefined, skill: Skill | undefined): string {

@@ -9,6 +9,7 @@ import { KIND_SEGMENT, resourceUri, type ItemKind, type SkillCatalog } from '../
 import { explain, renderExplain } from '../skills/explain.js';
 import { formatProblem } from '../skills/model.js';
 import type { ServerContext } from './context.js';
+import type { Completions } from './completions.js';
 
 /** JSON-RPC code the MCP spec gives "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;
@@ -22,7 +23,9 @@ const KIND_NAMES: Record<keyof typeof KIND_SEGMENT, string> = {
   validation: 'Validation',
 };
 
-export function registerResources(server: McpServer, ctx: ServerContext): void {
+/** `completions` collects the templates so `completion/complete` can reach their callbacks. */
+export function registerResources(server: McpServer, ctx: ServerContext, completions?: Completions): void {
+  const template = (t: ResourceTemplate): ResourceTemplate => completions?.forTemplate(t) ?? t;
   server.registerResource(
     'load-problems',
     'skill://problems',
@@ -38,7 +41,7 @@ export function registerResources(server: McpServer, ctx: ServerContext): void {
     const segment = KIND_SEGMENT[kind];
     server.registerResource(
       segment,
-      new ResourceTemplate(`skill://{skill}/${segment}/{id}`, {
+      template(new ResourceTemplate(`skill://{skill}/${segment}/{id}`, {
         list: async () => {
           const catalog = await ctx.catalog();
           return {
@@ -59,7 +62,7 @@ export function registerResources(server: McpServer, ctx: ServerContext): void {
           skill: async (value) => completeSkill(await ctx.catalog(), value),
           id: async (value, context) => completeItem(await ctx.catalog(), kind, context?.arguments?.['skill'], value),
         },
-      }),
+      })),
       { title: `${KIND_NAMES[kind]}s`, description: `${KIND_NAMES[kind]}s of every loaded skill, as Markdown.`, mimeType: MARKDOWN },
       async (uri) => readItem(await ctx.catalog(), uri),
     );
@@ -68,7 +71,7 @@ export function registerResources(server: McpServer, ctx: ServerContext): void {
   // Registered last: `skill://{skill}` must not shadow the item templates (the SDK tries templates in order).
   server.registerResource(
     'skill',
-    new ResourceTemplate('skill://{skill}', {
+    template(new ResourceTemplate('skill://{skill}', {
       list: async () => {
         const catalog = await ctx.catalog();
         return {
@@ -82,7 +85,7 @@ export function registerResources(server: McpServer, ctx: ServerContext): void {
         };
       },
       complete: { skill: async (value) => completeSkill(await ctx.catalog(), value) },
-    }),
+    })),
     { title: 'Skill overviews', description: 'Each loaded skill: identity, collaboration and its items, as Markdown.', mimeType: MARKDOWN },
     async (uri) => readItem(await ctx.catalog(), uri),
   );

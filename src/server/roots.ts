@@ -23,9 +23,9 @@ export async function allowedPlace(server: McpServer, ctx: ServerContext, tool: 
       const { roots } = await server.server.listRoots();
       const dirs = roots.filter((r) => r.uri.startsWith('file://')).map((r) => fileURLToPath(r.uri));
       if (dirs.length > 0) return { cwd: dirs.includes(cwd) ? cwd : dirs[0]!, roots: dirs };
-      ctx.log(`${tool}: the client declared roots but listed no file:// root; using the working directory`);
+      ctx.log(`${tool}: the client declared roots but listed no file:// root; using the working directory`, 'warning');
     } catch (error) {
-      ctx.log(`${tool}: could not list the client's roots (${errorMessage(error)}); using the working directory`);
+      ctx.log(`${tool}: could not list the client's roots (${errorMessage(error)}); using the working directory`, 'warning');
     }
   }
   return { cwd, roots: [cwd, ...((await ctx.extraRoots?.()) ?? [])] };

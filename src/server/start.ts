@@ -10,6 +10,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -41,9 +42,18 @@ export async function serveStdio(opts: ServeOptions): Promise<void> {
   const ctx = createContext({ dirs: opts.skillDirs, includeBuiltin: opts.includeBuiltin ?? true }, log);
   const server = createServer(ctx);
   // Skills load once the client is initialised, so reading YAML never delays the `initialize` answer.
-  server.server.oninitialized = () => ctx.warm();
+  warmOnInitialized(server, ctx);
   await server.connect(new StdioServerTransport());
   process.stdin.once('end', () => void server.close());
+}
+
+/** Keeps createServer's own `initialized` work (client logging) and adds the one-time stderr load report. */
+function warmOnInitialized(server: McpServer, ctx: { warm(): void }): void {
+  const own = server.server.oninitialized;
+  server.server.oninitialized = () => {
+    ctx.warm();
+    own?.();
+  };
 }
 
 export interface HttpHandle {
@@ -104,7 +114,7 @@ export async function serveHttp(opts: ServeOptions): Promise<HttpHandle> {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
     const server = createServer(ctx);
-    server.server.oninitialized = () => ctx.warm();
+    warmOnInitialized(server, ctx);
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
   }
