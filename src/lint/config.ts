@@ -14,7 +14,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { FindingSeverity } from '../skills/model.js';
 
@@ -63,6 +63,8 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   } catch (error) {
     throw new LintConfigError(`cannot read config ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  // Loaded only when a config exists: most runs have none, and a warm cached run is counted in ms.
+  const { isMap, isScalar, LineCounter, parseDocument } = await import('yaml');
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const position = (offset: number): string => {

@@ -29,6 +29,8 @@ import { changedFiles, confinePath, emptySkips, inShard, LintInputError, parseSh
 import { findConfig, LintConfigError, loadConfig, mergeOptions, type LoadedConfig } from './config.js';
 import { buildRegexRules, RegexScanner, type RegexRule } from './regex/rules.js';
 import { applySuppressions } from './suppress.js';
+import { codeFingerprint, defaultCacheLocation, hashOf, LintCache, type CacheOptions, type CacheStats } from './cache.js';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export { LintInputError };
@@ -54,6 +56,11 @@ export interface RunLintOptions {
   config?: string | false;
   /** Time budget per file and regex rule for patterns RE2 cannot run (default 200 ms). */
   regexBudgetMs?: number;
+  /**
+   * The content-hash cache of path runs (inline `code` never uses it): `false` for none; default
+   * the folder from the environment (see cache.ts), off when PERF_HUNTER_NO_CACHE is set.
+   */
+  cache?: false | CacheOptions;
 }
 
 /** Every rule of a run: detector rules and regex rules, both filtered and configured alike. */
@@ -70,6 +77,8 @@ interface Rule {
   languages?: ReadonlySet<LintLanguage>;
   /** From YAML `applies_to`. */
   appliesTo?: (file: string) => boolean;
+  /** The globs behind `appliesTo`, for the cache key. */
+  globs?: readonly string[];
 }
 
 export async function runLint(rawInput: LintInput, options: RunLintOptions): Promise<LintReport> {
@@ -98,12 +107,13 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   const selected = selectRules(configured, input.rules);
   const rules = selected.ast;
   const known = knownIds(allRules);
-  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0 };
+  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0, skills: options.skills ?? [], hints: new Map() };
   const offset = decodeCursor(input.cursor, cursorKey(input));
 
   const skippedBy = emptySkips();
   const findings: Finding[] = [];
   let scanned = 0;
+  let cacheStats: CacheStats | undefined;
   try {
   if (input.code !== undefined) {
     const filename = input.filename ?? 'snippet.ts';
@@ -111,7 +121,11 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
       throw new LintInputError(`filename ${filename} has no lintable extension: use .ts .tsx .mts .cts .js .jsx .mjs .cjs or .py`);
     }
     scanned = 1;
-    await lintOne({ code: input.code, filename }, run, findings, errors);
+    const result = await lintOne({ code: input.code, filename }, run);
+    await addHandoffHints(result.findings, run);
+    findings.push(...result.findings);
+    errors.push(...result.errors);
+    run.suppressed += result.suppressed;
     options.onProgress?.({ done: 1, total: 1, file: filename });
   } else {
     const roots = await realRoots(options.roots ?? [options.cwd], options.cwd);
@@ -128,17 +142,37 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
       const shard = parseShard(input.shard);
       files = files.filter((f) => inShard(f.display, shard));
     }
+    const cache = openCache(options.cache, selected, known, run.skills);
     let done = 0;
-    for (const file of files) {
-      options.signal?.throwIfAborted();
-      const code = await readSource(file, skippedBy, errors);
-      if (code !== undefined) {
-        scanned++;
-        await lintOne({ code, filename: file.display }, run, findings, errors);
+    // Reads run a chunk ahead of linting, so the disk and the parser overlap.
+    for (let from = 0; from < files.length; from += READ_AHEAD) {
+      const chunk = files.slice(from, from + READ_AHEAD);
+      const codes = await Promise.all(chunk.map((file) => readSource(file, skippedBy, errors)));
+      for (const [i, file] of chunk.entries()) {
+        options.signal?.throwIfAborted();
+        const code = codes[i];
+        if (code !== undefined) {
+          scanned++;
+          const key = cache ? LintCache.keyOf(file.display, code) : '';
+          const hit = cache?.get(key);
+          if (hit) {
+            findings.push(...hit.findings);
+            run.suppressed += hit.suppressed;
+          } else {
+            const result = await lintOne({ code, filename: file.display }, run);
+            await addHandoffHints(result.findings, run);
+            findings.push(...result.findings);
+            errors.push(...result.errors);
+            run.suppressed += result.suppressed;
+            // A file with errors (a parse failure, a regex over its time budget) is linted again next time.
+            if (cache && result.errors.length === 0) cache.set(key, result);
+          }
+        }
+        done++;
+        options.onProgress?.({ done, total: files.length, file: file.display });
       }
-      done++;
-      options.onProgress?.({ done, total: files.length, file: file.display });
     }
+    cacheStats = cache?.save();
   }
   } finally {
     await run.scanner.close();
@@ -146,7 +180,6 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
 
   const floor = input.severity ? SEVERITY_RANK[input.severity] : 0;
   const kept = findings.filter((f) => SEVERITY_RANK[f.severity] >= floor);
-  if (options.skills && options.skills.length > 0) await addHandoffHints(kept, options.skills);
   const page = options.all ? kept : kept.slice(offset, offset + input.limit);
   const end = offset + page.length;
   const byRule: Record<string, number> = {};
@@ -168,7 +201,11 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     ruleInfo: [...rules.map((r) => r.info), ...selected.regex.map((r) => r.info)],
     suppressed: run.suppressed,
     ...(config ? { config: config.file } : {}),
-    stats: { files: scanned, ms: Math.round((performance.now() - started) * 10) / 10 },
+    stats: {
+      files: scanned,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(cacheStats ? { cache: { hits: cacheStats.hits, misses: cacheStats.misses, evictions: cacheStats.evictions, location: path.dirname(cacheStats.file) } } : {}),
+    },
   };
 }
 
@@ -200,15 +237,26 @@ interface FileRun {
   known: ReadonlySet<string>;
   scanner: RegexScanner;
   suppressed: number;
+  /** For handoff hints, added per file before caching (so cached findings carry them). */
+  skills: readonly Skill[];
+  /** Hints by rule id and line text, for the whole run. */
+  hints: Map<string, Finding['handoff']>;
+}
+
+interface FileOutcome {
+  findings: Finding[];
+  errors: LintError[];
+  suppressed: number;
 }
 
 /** Detector rules, then regex rules, over one file read once; then its suppressions. */
-async function lintOne(file: { code: string; filename: string }, run: FileRun, findings: Finding[], errors: LintError[]): Promise<void> {
+async function lintOne(file: { code: string; filename: string }, run: FileRun): Promise<FileOutcome> {
   const language = languageOf(file.filename);
   const applicable = run.rules.ast
     .filter((r) => (!language || !r.languages || r.languages.has(language)) && (!r.appliesTo || r.appliesTo(file.filename)))
     .map((r) => r.configured);
   const own: Finding[] = [];
+  const errors: LintError[] = [];
   try {
     if (applicable.length > 0) {
       const result = await lintFile(file, applicable);
@@ -220,8 +268,55 @@ async function lintOne(file: { code: string; filename: string }, run: FileRun, f
     errors.push({ file: file.filename, message: `cannot lint: ${error instanceof Error ? error.message : String(error)}` });
   }
   const { kept, suppressed, unknown } = applySuppressions(file.code, file.filename, own, (id) => run.known.has(id));
-  run.suppressed += suppressed;
-  findings.push(...[...kept, ...unknown].sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId)));
+  const findings = [...kept, ...unknown].sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
+  return { findings, errors, suppressed };
+}
+
+/** Files read at once ahead of linting. */
+const READ_AHEAD = 32;
+
+/** The cache of this rule set, or undefined when caching is off. */
+function openCache(option: RunLintOptions['cache'], rules: RuleSet, known: ReadonlySet<string>, skills: readonly Skill[]): LintCache | undefined {
+  if (option === false) return undefined;
+  const location = option?.location ?? defaultCacheLocation();
+  if (location === undefined) return undefined;
+  return LintCache.open(location, ruleSetKey(rules, known, skills), option?.maxEntries !== undefined ? { maxEntries: option.maxEntries } : {});
+}
+
+/**
+ * Everything besides a file's path and text that shapes its result: each rule as configured
+ * (options, severity, message, fix, globs, patterns), the ids a suppression may name, the
+ * version and the linter's own code. Handoff hints and the severity floor are applied after
+ * the cache, so they are not part of it.
+ */
+function ruleSetKey(rules: RuleSet, known: ReadonlySet<string>, skills: readonly Skill[]): string {
+  return hashOf({
+    // Handoff hints read the skills' triggers and collaboration; cached findings carry the hints.
+    skills: hintsApply(skills) ? hashOf(skills.map((s) => [s.id, s.version, s.origin, s.description, s.triggers, s.owns, s.tags, s.collaboration])) : null,
+    version: packageVersion(),
+    code: codeFingerprint(),
+    ast: rules.ast.map((r) => {
+      const { detector, ...configured } = r.configured;
+      return { detector: detector.id, configured, languages: r.languages ? [...r.languages] : null, globs: r.globs ?? null };
+    }),
+    regex: rules.regex.map((r) => ({
+      id: r.ruleId,
+      severity: r.severity,
+      message: r.message,
+      fix: r.fix,
+      sharpEdge: r.sharpEdge,
+      patterns: r.patterns.map((p) => p.original),
+      negatives: r.negatives.map((p) => p.original),
+      globs: r.globs ?? null,
+    })),
+    known: [...known].sort(),
+  });
+}
+
+let version: string | undefined;
+function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return version;
 }
 
 /** The config the options name, or the nearest one; a broken config is an input error at file:line:col. */
@@ -348,7 +443,7 @@ function ruleOf(configured: ConfiguredDetector, detector: AnyDetector, skill?: S
     configured,
     info,
     ...(languages ? { languages } : {}),
-    ...(globs.length ? { appliesTo: picomatch(globs, { dot: true, matchBase: !globs.some((g) => g.includes('/')) }) } : {}),
+    ...(globs.length ? { appliesTo: picomatch(globs, { dot: true, matchBase: !globs.some((g) => g.includes('/')) }), globs } : {}),
   };
 }
 
@@ -400,14 +495,17 @@ function decodeCursor(cursor: string | undefined, key: string): number {
  * `handoff` of the YAML (which stays when nothing on the line points elsewhere). Memoised per
  * rule and line text, since a tree repeats the same offending line often.
  */
-async function addHandoffHints(findings: Finding[], skills: readonly Skill[]): Promise<void> {
-  if (!skills.some((s) => s.id === 'performance-hunter') || findings.length === 0) return;
+async function addHandoffHints(findings: Finding[], run: FileRun): Promise<void> {
+  if (findings.length === 0 || !hintsApply(run.skills)) return;
   const { handoffHintFor } = await import('../handoff/run.js');
-  const memo = new Map<string, Finding['handoff']>();
   for (const finding of findings) {
     const key = `${finding.ruleId}\0${finding.sourceLine.trim()}`;
-    if (!memo.has(key)) memo.set(key, handoffHintFor(skills, `${finding.message}\n${finding.sourceLine.trim()}`));
-    const hint = memo.get(key);
+    if (!run.hints.has(key)) run.hints.set(key, handoffHintFor(run.skills, `${finding.message}\n${finding.sourceLine.trim()}`));
+    const hint = run.hints.get(key);
     if (hint) finding.handoff = hint;
   }
+}
+
+function hintsApply(skills: readonly Skill[]): boolean {
+  return skills.some((s) => s.id === 'performance-hunter');
 }

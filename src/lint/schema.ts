@@ -151,6 +151,12 @@ export const LintReport = z.object({
   stats: z.object({
     files: Count,
     ms: z.number().min(0),
+    /** The content-hash cache of path runs: files answered from it, linted anew, and entries evicted to bound it. */
+    cache: z.object({ hits: Count, misses: Count, evictions: Count, location: z.string() }).optional(),
+    /** Files no AST rule could match by the text pre-filter, so never parsed. */
+    prefiltered: Count.optional(),
+    /** Worker threads the run spread parsing over (absent: all in-process). */
+    workers: Count.optional(),
   }),
   /** Findings dropped by in-source suppressions (`perf-hunter-disable-next-line`, `perf-hunter: ignore`). */
   suppressed: Count.optional(),

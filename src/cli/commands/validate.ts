@@ -27,6 +27,9 @@ interface ValidateFlags extends SkillDirOptions {
   builtin?: boolean;
   changed?: string | boolean;
   shard?: string;
+  /** `false` from `--no-cache`. */
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -46,6 +49,8 @@ export function register(program: Command): void {
       .option('--no-config', 'use no .perf-hunter.yaml')
       .option('--changed [ref]', 'lint only files changed since REF (default: the merge base with the default branch) and untracked files')
       .option('--shard <i/n>', 'lint only share i of n of the files (stable split by path), for parallel CI jobs')
+      .option('--no-cache', 'lint every file anew: neither read nor write the content-hash cache')
+      .option('--cache-location <dir>', 'keep the lint cache in this folder (default: $PERF_HUNTER_CACHE_DIR/lint or ~/.cache/perf-hunter/lint)')
       .option('-r, --rule <id>', 'run only this rule (repeatable)', collect)
       .option('--max-findings <n>', 'text format: show at most this many findings (JSON and SARIF carry all)')
       .option('--no-builtin', 'do not load the built-in Performance Hunter skill (detectors then run with their defaults)'),
@@ -84,6 +89,7 @@ export function register(program: Command): void {
           roots: [cwd, ...targets.map((p) => path.resolve(cwd, p))],
           skills: loaded.skills,
           all: true,
+          ...(flags.cache === false ? { cache: false as const } : flags.cacheLocation !== undefined ? { cache: { location: path.resolve(cwd, flags.cacheLocation) } } : {}),
           ...(flags.config !== undefined && flags.config !== true ? { config: flags.config } : {}),
         },
       );

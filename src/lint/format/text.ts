@@ -46,7 +46,7 @@ export function formatText(report: LintReport, options: TextOptions = {}): strin
   return `${out.join('\n')}\n`;
 }
 
-/** `3 findings (2 errors, 1 warning, 0 info) in 2 files; 40 files scanned, 7 skipped (...), 120 ms`. */
+/** `3 findings (2 errors, 1 warning, 0 info) in 2 files; 40 files scanned (cache: 38 hits, 2 misses), 7 skipped (...), 1 suppressed, 120 ms`. */
 export function summaryLine(report: LintReport, paint: (style: Style, text: string) => string = (_s, t) => t): string {
   const { error, warning, info } = report.totals.bySeverity;
   const head = report.total === 0 ? 'no findings' : `${report.total} finding(s) (${error} error(s), ${warning} warning(s), ${info} info) in ${report.files.withFindings} file(s)`;
@@ -55,7 +55,10 @@ export function summaryLine(report: LintReport, paint: (style: Style, text: stri
     .map(([reason, n]) => `${n} ${SKIP_WORDS[reason] ?? reason}`);
   const skipped = report.files.skipped > 0 ? `, ${report.files.skipped} skipped (${reasons.join(', ')})` : '';
   const errors = report.errors.length > 0 ? `, ${report.errors.length} error(s)` : '';
-  return `${paint(report.total > 0 ? 'bold' : 'dim', head)}; ${report.files.scanned} file(s) scanned${skipped}${errors}, ${Math.round(report.stats.ms)} ms`;
+  const suppressed = report.suppressed ? `, ${report.suppressed} suppressed` : '';
+  const cache = report.stats.cache;
+  const cached = cache && cache.hits + cache.misses > 0 ? ` (cache: ${cache.hits} hit(s), ${cache.misses} miss(es)${cache.evictions ? `, ${cache.evictions} evicted` : ''})` : '';
+  return `${paint(report.total > 0 ? 'bold' : 'dim', head)}; ${report.files.scanned} file(s) scanned${cached}${skipped}${suppressed}${errors}, ${Math.round(report.stats.ms)} ms`;
 }
 
 const SKIP_WORDS: Record<string, string> = {

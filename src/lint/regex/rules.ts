@@ -40,6 +40,8 @@ export interface RegexRule {
   patterns: CompiledPattern[];
   negatives: CompiledPattern[];
   appliesTo?: (file: string) => boolean;
+  /** The globs behind `appliesTo`, for the cache key. */
+  globs?: readonly string[];
   info: RuleInfo;
 }
 
@@ -122,7 +124,7 @@ function compileRule(skill: Skill, validation: Validation, ruleId: string, error
     patterns,
     negatives,
     // Upstream globs are often bare (`*.py`): without a slash they match the base name anywhere.
-    ...(globs.length ? { appliesTo: picomatch(globs, { dot: true, matchBase: !globs.some((g) => g.includes('/')) }) } : {}),
+    ...(globs.length ? { appliesTo: picomatch(globs, { dot: true, matchBase: !globs.some((g) => g.includes('/')) }), globs } : {}),
     info,
   };
 }

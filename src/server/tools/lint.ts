@@ -62,6 +62,9 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
               : {}),
           });
           await sent;
+          // A run answered from the cache finishes within one tick; let the last notification
+          // leave before the answer, or a client reading both in one chunk may drop it.
+          if (progressToken !== undefined) await new Promise((resolve) => setImmediate(resolve));
           const { ruleInfo: _details, ...structured } = report;
           return toolResult(summarize(report), structured, details(report));
         } catch (error) {
