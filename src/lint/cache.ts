@@ -55,6 +55,8 @@ export interface CacheOptions {
   location?: string;
   /** Entries kept per rule set (default 50,000). */
   maxEntries?: number;
+  /** perf-hunter's version as part of the key; default package.json's (tests pass another to see it invalidate). */
+  version?: string;
 }
 
 export interface CacheStats {

@@ -280,7 +280,7 @@ function openCache(option: RunLintOptions['cache'], rules: RuleSet, known: Reado
   if (option === false) return undefined;
   const location = option?.location ?? defaultCacheLocation();
   if (location === undefined) return undefined;
-  return LintCache.open(location, ruleSetKey(rules, known, skills), option?.maxEntries !== undefined ? { maxEntries: option.maxEntries } : {});
+  return LintCache.open(location, ruleSetKey(rules, known, skills, option?.version ?? packageVersion()), option?.maxEntries !== undefined ? { maxEntries: option.maxEntries } : {});
 }
 
 /**
@@ -289,11 +289,11 @@ function openCache(option: RunLintOptions['cache'], rules: RuleSet, known: Reado
  * version and the linter's own code. Handoff hints and the severity floor are applied after
  * the cache, so they are not part of it.
  */
-function ruleSetKey(rules: RuleSet, known: ReadonlySet<string>, skills: readonly Skill[]): string {
+function ruleSetKey(rules: RuleSet, known: ReadonlySet<string>, skills: readonly Skill[], version: string): string {
   return hashOf({
     // Handoff hints read the skills' triggers and collaboration; cached findings carry the hints.
     skills: hintsApply(skills) ? hashOf(skills.map((s) => [s.id, s.version, s.origin, s.description, s.triggers, s.owns, s.tags, s.collaboration])) : null,
-    version: packageVersion(),
+    version,
     code: codeFingerprint(),
     ast: rules.ast.map((r) => {
       const { detector, ...configured } = r.configured;
