@@ -10,6 +10,38 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const TAIL_LINES = 20;
 
+/**
+ * The group is detached so it can be signalled as one, which also means it outlives the server
+ * if the server dies without cleaning up (SIGKILL, a crash). A tiny watchdog process holds a pipe
+ * from the server: the kernel closes it however the server dies, and the watchdog then stops the
+ * group (SIGTERM, SIGKILL after 2 s). It exits by itself once the group is gone.
+ */
+const WATCHDOG = `
+const pgid = Number(process.argv[1]);
+const signal = (s) => { try { process.kill(-pgid, s); } catch {} };
+const alive = () => { try { process.kill(-pgid, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+process.stdin.resume();
+process.stdin.on('end', () => { signal('SIGTERM'); setTimeout(() => { signal('SIGKILL'); process.exit(0); }, 2000); });
+setInterval(() => { if (!alive()) process.exit(0); }, 500);
+`;
+const watchdogs = new Map<number, ChildProcess>();
+
+function watchGroup(pgid: number): void {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG, String(pgid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  watchdog.on('error', () => undefined);
+  watchdog.stdin!.on('error', () => undefined);
+  // Neither the process nor its pipe may keep the server alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+  watchdogs.set(pgid, watchdog);
+  watchdog.once('exit', () => watchdogs.delete(pgid));
+}
+
+function releaseWatchdog(pgid: number): void {
+  watchdogs.get(pgid)?.kill('SIGKILL');
+  watchdogs.delete(pgid);
+}
+
 export interface GroupExit {
   code: number | null;
   signal: string | null;
@@ -41,6 +73,7 @@ export async function spawnGroup(command: string, args: string[], cwd: string, e
       else reject(new Error(`cannot start ${command}: ${error.message}`));
     });
   });
+  watchGroup(child.pid!);
   return { child, pgid: child.pid!, exited, stderrTail: stderr.lines, stdoutTail: stdout.lines };
 }
 
@@ -79,16 +112,17 @@ export async function stopGroup(
   pgid: number,
   { graceful = true, graceMs = 5000, requestStop }: { graceful?: boolean; graceMs?: number; requestStop?: () => Promise<void> } = {},
 ): Promise<void> {
-  if (!groupAlive(pgid)) return;
+  if (!groupAlive(pgid)) return releaseWatchdog(pgid);
   if (graceful) {
     await requestStop?.().catch(() => undefined);
     signalGroup(pgid, 'SIGINT');
-    if (await waitGone(pgid, Math.min(2000, graceMs))) return;
+    if (await waitGone(pgid, Math.min(2000, graceMs))) return releaseWatchdog(pgid);
     signalGroup(pgid, 'SIGTERM');
-    if (await waitGone(pgid, Math.max(0, graceMs - 2000))) return;
+    if (await waitGone(pgid, Math.max(0, graceMs - 2000))) return releaseWatchdog(pgid);
   }
   signalGroup(pgid, 'SIGKILL');
   await waitGone(pgid, 2000);
+  releaseWatchdog(pgid);
 }
 
 /** Keeps the last lines of a stream without holding all of it. */
