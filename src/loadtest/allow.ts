@@ -2,7 +2,8 @@
  * Which hosts may receive load. Loopback always; more only when the person names them
  * (`--allow-host`, PERF_HUNTER_ALLOW_HOSTS). Names are resolved and EVERY address checked before
  * a packet is sent, and the load then goes to the checked address (the name only travels in the
- * Host header), so a second DNS answer cannot redirect it elsewhere.
+ * Host header and, for HTTPS, as the TLS server name), so a second DNS answer cannot redirect it
+ * elsewhere. Redirects are never followed by the generators, so a 3xx cannot send load elsewhere either.
  */
 import dns from 'node:dns/promises';
 import net from 'node:net';
@@ -60,6 +61,11 @@ export interface CheckedTarget {
   /** The original host[:port] for the Host header. */
   hostHeader: string;
   address: string;
+  /**
+   * HTTPS to a name: the name for TLS (SNI and certificate check), since `connectUrl` names the
+   * checked address. Pass it to the client (autocannon `servername`, undici `connect.servername`).
+   */
+  servername?: string;
 }
 
 export interface CheckTargetOptions {
@@ -105,6 +111,8 @@ export async function checkTarget(raw: string, options: CheckTargetOptions = {})
   // Prefer IPv4 loopback: servers commonly listen on 127.0.0.1 only.
   const address = addresses.find((a) => net.isIPv4(a)) ?? addresses[0]!;
   const connectUrl = new URL(url.toString());
-  if (url.protocol === 'http:') connectUrl.hostname = net.isIPv6(address) ? `[${address}]` : address;
-  return { url, connectUrl, hostHeader: url.host, address };
+  // HTTPS too: connecting by name would resolve it again, and that second answer was never checked.
+  connectUrl.hostname = net.isIPv6(address) ? `[${address}]` : address;
+  const servername = url.protocol === 'https:' && !net.isIP(host) ? host : undefined;
+  return { url, connectUrl, hostHeader: url.host, address, ...(servername ? { servername } : {}) };
 }
