@@ -42,19 +42,21 @@ export interface HookOutcome {
 
 export interface PostEditOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where a hook input without `cwd` is resolved (default process.cwd(); the warm helper passes the caller's). */
+  cwd?: string | undefined;
 }
 
 const quiet = (note = ''): HookOutcome => ({ exitCode: 0, stdout: '', stderr: note ? `perf-hunter hook: ${note}\n` : '' });
 
 export async function runPostEdit(stdin: string, options: PostEditOptions = {}): Promise<HookOutcome> {
   try {
-    return await postEdit(stdin, options.env ?? process.env);
+    return await postEdit(stdin, options.env ?? process.env, options.cwd ?? process.cwd());
   } catch (error) {
     return quiet(`skipped (${error instanceof Error ? error.message : String(error)})`);
   }
 }
 
-async function postEdit(stdin: string, env: NodeJS.ProcessEnv): Promise<HookOutcome> {
+async function postEdit(stdin: string, env: NodeJS.ProcessEnv, defaultCwd: string): Promise<HookOutcome> {
   let json: unknown;
   try {
     json = JSON.parse(stdin);
@@ -68,7 +70,7 @@ async function postEdit(stdin: string, env: NodeJS.ProcessEnv): Promise<HookOutc
   if (input.tool_name && !EDIT_TOOLS.has(input.tool_name)) return quiet();
   if (!filePath) return quiet();
 
-  const cwd = path.resolve(input.cwd ?? process.cwd());
+  const cwd = path.resolve(defaultCwd, input.cwd ?? '.');
   const file = path.resolve(cwd, filePath);
   const { languageOf } = await import('../lint/engine/core.js');
   if (!languageOf(file)) return quiet();
@@ -77,7 +79,8 @@ async function postEdit(stdin: string, env: NodeJS.ProcessEnv): Promise<HookOutc
   if (!settings.enabled) return quiet();
 
   const [{ runLint }, { loadSkills, resolveSkillDirs }] = await Promise.all([import('../lint/run-lint.js'), import('../skills/load.js')]);
-  const loaded = await loadSkills({ dirs: resolveSkillDirs({ env }) });
+  // Agent Skills carry no lint rules: reading .claude/skills would only cost time here.
+  const loaded = await loadSkills({ dirs: resolveSkillDirs({ env }), agentSkillDirs: false });
   // The file may lie outside the session's folder (an absolute path); its own folder is the root.
   const report = await runLint(
     { paths: [file], severity: settings.severity },

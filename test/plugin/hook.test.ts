@@ -41,7 +41,8 @@ interface HookRun {
 function runHook(stdin: string, cwd = project, env: Record<string, string> = {}): Promise<HookRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'hook', 'post-edit'], { cwd, env: offlineEnv(os.homedir(), env), stdio: ['pipe', 'pipe', 'pipe'] });
+    // In-process unless a test asks for the warm helper (its own describe below, with its own cache folder).
+    const child = spawn(process.execPath, [cliPath, 'hook', 'post-edit'], { cwd, env: offlineEnv(os.homedir(), { PERF_HUNTER_HOOK_WARM: '0', ...env }), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -13,11 +13,12 @@ export function register(program: Command): void {
     .action(async () => {
       let outcome: { stdout: string; stderr: string } = { stdout: '', stderr: '' };
       try {
-        const { runPostEdit } = await import('../../hook/post-edit.js');
+        // Only Node built-ins at first: a warm helper, when one runs, answers without loading the linter here.
+        const { postEditFast } = await import('../../hook/warm.js');
         // A terminal on stdin means a person ran it by hand: say what it expects instead of waiting.
         outcome = process.stdin.isTTY
           ? { stdout: '', stderr: 'perf-hunter hook post-edit: expects Claude Code\'s PostToolUse JSON on stdin\n' }
-          : await runPostEdit(await readStdin());
+          : await postEditFast(await readStdin());
       } catch (error) {
         outcome = { stdout: '', stderr: `perf-hunter hook: skipped (${error instanceof Error ? error.message : String(error)})\n` };
       }
