@@ -35,6 +35,12 @@ export interface ServeOptions {
 export const DEFAULT_PORT = 3917;
 export const MCP_PATH = '/mcp';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Sessions each hold a server; clients that vanish without DELETE would pile up for ever. Past
+ * this many, the least recently used session is ended (its client gets 404 and, per the spec,
+ * starts a new one).
+ */
+const MAX_SESSIONS = 128;
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 export async function serveStdio(opts: ServeOptions): Promise<void> {
@@ -95,6 +101,9 @@ export async function serveHttp(opts: ServeOptions): Promise<HttpHandle> {
     if (sessionId) {
       const transport = sessions.get(sessionId);
       if (!transport) return reply(res, 404, 'Session not found: it ended or the server restarted; initialize a new session');
+      // Map order is use order: the first entry is the least recently used.
+      sessions.delete(sessionId);
+      sessions.set(sessionId, transport);
       if (req.method !== 'POST') return transport.handleRequest(req, res);
       const body = await readJson(req, res);
       return body === undefined ? undefined : transport.handleRequest(req, res, body);
@@ -108,6 +117,12 @@ export async function serveHttp(opts: ServeOptions): Promise<HttpHandle> {
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, transport);
+        for (const [oldest, old] of sessions) {
+          if (sessions.size <= MAX_SESSIONS) break;
+          sessions.delete(oldest);
+          void old.close();
+          log(`ended the least recently used session: over ${MAX_SESSIONS} open sessions`);
+        }
       },
     });
     transport.onclose = () => {
