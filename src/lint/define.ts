@@ -79,6 +79,15 @@ export type TsHandlers = {
 /** Handlers keyed by tree-sitter node type (`call`, `for_statement`, ...), with `':exit'` too. */
 export type PyHandlers = Record<string, (node: PyNode) => void>;
 
+/** Strings that must all occur: the literal parts of one call shape (`axios.get`: `axios` and `get`). */
+export type Literals = readonly string[];
+
+/**
+ * Text a file must contain for a detector to report there: every group must occur, a group by any
+ * one of its alternatives, an alternative by all of its strings. An empty list requires nothing.
+ */
+export type TextRequirement = readonly (readonly Literals[])[];
+
 /** Per-language text; a detector documents each language it supports. */
 export type PerLanguage = Partial<Record<LintLanguage, string>>;
 
@@ -118,6 +127,13 @@ export interface DetectorDefinition<M extends string, O extends OptionsSchema> {
   docs: DetectorDocs;
   messages: Record<M, string>;
   options: O;
+  /**
+   * The text pre-filter (Semgrep's idea): literal text without which the detector cannot report in
+   * a file, derived from its options (a call shape's literal part via `shapeLiterals`). A file that
+   * lacks it is not parsed for this detector, so it must never be wrong: leave out what is not
+   * certain (no `requires` at all: every file is parsed). Checked by test/lint/prefilter.test.ts.
+   */
+  requires?: (options: z.output<O>, language: LintLanguage) => TextRequirement;
   visit: {
     typescript?: (ctx: TsContext<M>, options: z.output<O>) => TsHandlers;
     python?: (ctx: PyContext<M>, options: z.output<O>) => PyHandlers;

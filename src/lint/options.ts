@@ -34,3 +34,8 @@ export function perLanguageShapes(defaults: { typescript: string[]; python: stri
 export function tsShapes(value: { typescript: string[]; javascript: string[] }): string[] {
   return [...new Set([...value.typescript, ...value.javascript])];
 }
+
+/** The list of a `perLanguageShapes` value for one language (TS and JS share one parser). */
+export function shapesFor(value: { typescript: string[]; javascript: string[]; python: string[] }, language: 'typescript' | 'python'): string[] {
+  return language === 'typescript' ? tsShapes(value) : value.python;
+}

@@ -61,6 +61,8 @@ export interface RunLintOptions {
    * the folder from the environment (see cache.ts), off when PERF_HUNTER_NO_CACHE is set.
    */
   cache?: false | CacheOptions;
+  /** The detectors' text pre-filter (default on; off only to show it loses nothing). */
+  prefilter?: boolean;
 }
 
 /** Every rule of a run: detector rules and regex rules, both filtered and configured alike. */
@@ -107,7 +109,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   const selected = selectRules(configured, input.rules);
   const rules = selected.ast;
   const known = knownIds(allRules);
-  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0, skills: options.skills ?? [], hints: new Map() };
+  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0, skills: options.skills ?? [], hints: new Map(), prefilter: options.prefilter !== false, prefiltered: 0 };
   const offset = decodeCursor(input.cursor, cursorKey(input));
 
   const skippedBy = emptySkips();
@@ -126,6 +128,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     findings.push(...result.findings);
     errors.push(...result.errors);
     run.suppressed += result.suppressed;
+    if (result.prefiltered) run.prefiltered++;
     options.onProgress?.({ done: 1, total: 1, file: filename });
   } else {
     const roots = await realRoots(options.roots ?? [options.cwd], options.cwd);
@@ -164,6 +167,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
             findings.push(...result.findings);
             errors.push(...result.errors);
             run.suppressed += result.suppressed;
+            if (result.prefiltered) run.prefiltered++;
             // A file with errors (a parse failure, a regex over its time budget) is linted again next time.
             if (cache && result.errors.length === 0) cache.set(key, result);
           }
@@ -204,6 +208,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     stats: {
       files: scanned,
       ms: Math.round((performance.now() - started) * 10) / 10,
+      prefiltered: run.prefiltered,
       ...(cacheStats ? { cache: { hits: cacheStats.hits, misses: cacheStats.misses, evictions: cacheStats.evictions, location: path.dirname(cacheStats.file) } } : {}),
     },
   };
@@ -241,12 +246,17 @@ interface FileRun {
   skills: readonly Skill[];
   /** Hints by rule id and line text, for the whole run. */
   hints: Map<string, Finding['handoff']>;
+  prefilter: boolean;
+  /** Files the pre-filter kept from the parser. */
+  prefiltered: number;
 }
 
 interface FileOutcome {
   findings: Finding[];
   errors: LintError[];
   suppressed: number;
+  /** AST rules applied but the pre-filter showed none could report: never parsed. */
+  prefiltered?: boolean;
 }
 
 /** Detector rules, then regex rules, over one file read once; then its suppressions. */
@@ -257,11 +267,13 @@ async function lintOne(file: { code: string; filename: string }, run: FileRun): 
     .map((r) => r.configured);
   const own: Finding[] = [];
   const errors: LintError[] = [];
+  let prefiltered = false;
   try {
     if (applicable.length > 0) {
-      const result = await lintFile(file, applicable);
+      const result = await lintFile(file, applicable, { prefilter: run.prefilter });
       own.push(...result.findings);
       errors.push(...result.errors);
+      prefiltered = result.parsed === false;
     }
     if (run.rules.regex.length > 0) own.push(...(await run.scanner.scan(file, run.rules.regex, errors)));
   } catch (error) {
@@ -269,7 +281,7 @@ async function lintOne(file: { code: string; filename: string }, run: FileRun): 
   }
   const { kept, suppressed, unknown } = applySuppressions(file.code, file.filename, own, (id) => run.known.has(id));
   const findings = [...kept, ...unknown].sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
-  return { findings, errors, suppressed };
+  return { findings, errors, suppressed, ...(prefiltered ? { prefiltered } : {}) };
 }
 
 /** Files read at once ahead of linting. */

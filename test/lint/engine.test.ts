@@ -12,6 +12,7 @@ import { Validation } from '../../src/skills/model.js';
 /** Reports the resolved name of every call, so tests see what detectors match against. */
 const probe = defineDetector({
   ...nPlusOne,
+  requires: undefined, // its own pre-filter would hide files from this test detector
   id: 'probe',
   messages: { name: '{{name}}' },
   options: z.object({}),

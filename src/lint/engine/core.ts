@@ -3,7 +3,7 @@
  * overrides applied), message formatting, and the sink that turns reports into `Finding`s.
  */
 import type { EdgeSeverity, FindingSeverity, Validation } from '../../skills/model.js';
-import type { AnyDetector, MessageData } from '../define.js';
+import type { AnyDetector, MessageData, TextRequirement } from '../define.js';
 import type { Finding, Handoff, LintError, LintLanguage } from '../schema.js';
 
 /** A detector ready to run: its options parsed and the finding fields fixed for this run. */
@@ -17,6 +17,8 @@ export interface ConfiguredDetector {
   sharpEdge: string;
   /** From YAML `handoff: {skill, when}`; a report's own handoff wins. */
   handoff?: Handoff;
+  /** The detector's pre-filter for these options, per language it visits (absent: none). */
+  requires?: Partial<Record<LintLanguage, TextRequirement>>;
 }
 
 export interface DetectorOverrides {
@@ -38,9 +40,12 @@ const FINDING_SEVERITY: Record<EdgeSeverity, FindingSeverity> = {
 
 /** Parses options now (throws `DetectorOptionsError` with the path), so walks never re-parse. */
 export function configureDetector(detector: AnyDetector, overrides: DetectorOverrides = {}): ConfiguredDetector {
+  const options = detector.parseOptions(overrides.options);
+  const requires = detector.requires ? Object.fromEntries(detector.languages.map((l) => [l, detector.requires!(options, l)])) : undefined;
   return {
     detector,
-    options: detector.parseOptions(overrides.options),
+    options,
+    ...(requires ? { requires } : {}),
     ruleId: overrides.ruleId ?? detector.id,
     severity: overrides.severity ?? FINDING_SEVERITY[detector.severity],
     fix: overrides.fix || detector.fix,
@@ -94,6 +99,23 @@ export interface FileInput {
 export interface FileResult {
   findings: Finding[];
   errors: LintError[];
+  /** False when the pre-filter showed no detector could report, so the file was never parsed. */
+  parsed?: boolean;
+}
+
+/**
+ * Whether a detector may report in this text: every group of its requirement occurs. `seen`
+ * remembers lookups, since detectors share literals (`await`, `get`, `query`).
+ */
+export function mayReport(configured: ConfiguredDetector, language: LintLanguage, code: string, seen: Map<string, boolean>): boolean {
+  const groups = configured.requires?.[language];
+  if (!groups) return true;
+  const has = (literal: string): boolean => {
+    let found = seen.get(literal);
+    if (found === undefined) seen.set(literal, (found = code.includes(literal)));
+    return found;
+  };
+  return groups.every((group) => group.some((alternative) => alternative.every(has)));
 }
 
 /** Collects findings for one file; one instance per file. */

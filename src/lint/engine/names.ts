@@ -8,6 +8,7 @@
  */
 import type { ts } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
+import type { Literals } from '../define.js';
 
 /** A segment for an expression that has no name (a literal, an arrow, ...). */
 export const UNNAMED = '<expr>';
@@ -48,6 +49,39 @@ export function compileShapes(patterns: readonly string[]): (name: string | unde
   };
   compiledShapes.set(key, matcher);
   return matcher;
+}
+
+/**
+ * For the pre-filter: per shape, the literal text every name it matches contains as source text.
+ * Segments of qualified names come from identifiers and module specifiers in the file (`node:`
+ * stripped, which keeps the rest), so each wildcard-free run of a shape's characters occurs in any
+ * file holding a match: `axios.get` needs `axios` and `get`, `fs.*Sync` needs `fs` and `Sync`.
+ * Undefined when some shape has no such run (`*`): then the list proves nothing.
+ */
+export function shapeLiterals(shapes: readonly string[]): Literals[] | undefined {
+  const out = new Map<string, Literals>();
+  for (const shape of shapes) {
+    const runs = [...new Set(shape.split(/[*?.()]+/).filter(Boolean))];
+    if (runs.length === 0) return undefined;
+    out.set(runs.join('\0'), runs);
+  }
+  return [...out.values()];
+}
+
+/** Plain words as alternatives of one group (`['await']`: the file must contain `await`). */
+export function words(...list: string[]): Literals[] {
+  return list.map((w) => [w]);
+}
+
+/** Requirement groups from parts; an undefined part (no certain literal) requires nothing. */
+export function requireAll(...groups: (readonly Literals[] | undefined)[]): (readonly Literals[])[] {
+  return groups.filter((g): g is readonly Literals[] => g !== undefined);
+}
+
+/** One group from several alternative lists: undefined if any of them is (one uncertain alternative). */
+export function anyOf(...lists: (readonly Literals[] | undefined)[]): Literals[] | undefined {
+  if (lists.some((l) => l === undefined)) return undefined;
+  return lists.flatMap((l) => [...l!]);
 }
 
 export function matchesShape(name: string, pattern: string): boolean {

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
 import { bindingNames, descendants, enclosingFunction, isAsyncFunction, repetitionOf, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isAsyncDef, repetitionOf as pyRepetitionOf, rootIdentifierPy } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import { CONNECTION_NAME, isReadCall } from './helpers.js';
 
 const TS_ORDERED = [
@@ -90,6 +90,8 @@ export default defineDetector({
     /** Resolved names never to flag. */
     ignore: z.array(z.string()).default([]),
   }),
+  // Reports one awaited call that does not need the one before: no `await`, nothing to report.
+  requires: () => [words('await')],
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

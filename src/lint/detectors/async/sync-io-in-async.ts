@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import { asyncDefOf, eventLoopContext } from './helpers.js';
 
 const TYPESCRIPT_BLOCKING = [
@@ -106,6 +106,9 @@ export default defineDetector({
     /** Resolved names never to flag, e.g. a sync call you measured and accept. */
     allow: z.array(z.string()).default([]),
   }),
+  // A blocking call by name; in Python only inside `async def`.
+  requires: (options, language) =>
+    requireAll(shapeLiterals(shapesFor(options.blockingCalls, language)), language === 'python' ? words('async') : undefined),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

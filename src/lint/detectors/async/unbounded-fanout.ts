@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
 import { bindingNames, descendants, enclosingFunction, type FunctionLike, isFunctionLike, repetitionOf, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isWithinPy, repetitionOf as pyRepetitionOf, rootIdentifierPy, targetNames } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import { isSmallLiteralPy, isSmallLiteralTs } from '../database/helpers.js';
 import { LIMITER_NAME } from './helpers.js';
 
@@ -74,6 +74,9 @@ export default defineDetector({
     /** Fan-out over a literal list this short is fine. */
     smallLiteralMax: z.number().int().min(0).default(5),
   }),
+  // A fan-out call by name, or (Python) a task group's create_task/start_soon.
+  requires: (options, language) =>
+    requireAll(anyOf(shapeLiterals(shapesFor(options.fanoutCalls, language)), language === 'python' ? words('create_task', 'start_soon') : [])),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

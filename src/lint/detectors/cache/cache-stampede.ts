@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, isWithin } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isAsyncDef, isWithinPy } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import { PyInstances, TsInstances, unwrapTs } from '../../engine/instances.js';
 import {
   GUARD_NAME,
@@ -80,6 +80,9 @@ export default defineDetector({
     /** Sync Python calls too cheap to count as the rebuild. */
     cheapCalls: perLanguageShapes({ typescript: [], python: PY_CHEAP_CALLS }),
   }),
+  // A read, then a write of the same key.
+  requires: (options, language) =>
+    requireAll(shapeLiterals(shapesFor(options.readCalls, language)), shapeLiterals(shapesFor(options.writeCalls, language))),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

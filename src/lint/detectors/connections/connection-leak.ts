@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, type FunctionLike, isFunctionLike, isWithin, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, FUNCTION_TYPES, isWithinPy, rootIdentifierPy } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import { fatePy, fateTs } from './helpers.js';
 
 const TS_ACQUIRE = ['*.connect', '*.getConnection', '*.acquire', '*.createQueryRunner'];
@@ -84,6 +84,9 @@ export default defineDetector({
     /** A pool whose bound is below this is flagged as too small for a server. */
     minPoolMax: z.number().int().min(1).default(5),
   }),
+  // An acquired connection, or a pool's size.
+  requires: (options, language) =>
+    requireAll(anyOf(shapeLiterals(shapesFor(options.acquireCalls, language)), shapeLiterals(shapesFor(options.poolConstructors, language)))),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { enclosingFunction } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import {
   fatePy,
   fateTs,
@@ -92,6 +92,7 @@ export default defineDetector({
     /** Resolved names never to flag. */
     ignore: z.array(z.string()).default([]),
   }),
+  requires: (options, language) => requireAll(shapeLiterals(shapesFor(options.clientConstructors, language))),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

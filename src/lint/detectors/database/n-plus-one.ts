@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
-import { repetitionOf, rootIdentifier, type Repetition } from '../../engine/scope-ts.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { PER_ITEM_METHODS, repetitionOf, rootIdentifier, type Repetition } from '../../engine/scope-ts.js';
 import { repetitionOf as pyRepetitionOf, rootIdentifierPy, type PyRepetition } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import {
   BATCH_MARKER,
   EAGER_LOADING,
@@ -79,6 +79,14 @@ export default defineDetector({
     /** Resolved names never to flag. */
     ignore: z.array(z.string()).default([]),
   }),
+  // A DB call by name, or a lazy relation: after `await` (TS) or on an ORM query's rows (Python, ORM_ITERABLE).
+  // TS: every report is inside a repetition (`repetitionOf`): a loop (a `do` loop ends in `while`),
+  // a per-item callback by method name, or `Array.from(xs, fn)`.
+  requires: (options, language) =>
+    requireAll(
+      anyOf(shapeLiterals(shapesFor(options.dbCalls, language)), language === 'python' ? words('objects', 'query', 'scalars') : words('await')),
+      language === 'typescript' ? [...words('for', 'while', ...PER_ITEM_METHODS), ['Array', 'from']] : undefined,
+    ),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

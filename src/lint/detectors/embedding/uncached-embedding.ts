@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, type FunctionLike, repetitionOf } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, repetitionOf as pyRepetitionOf } from '../../engine/scope-py.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import { isRequestHandler } from '../async/helpers.js';
 import { PY_CACHE_CLIENTS, TS_CACHE_CLIENTS } from '../cache/helpers.js';
 import { PyInstances, TsInstances } from '../../engine/instances.js';
@@ -75,6 +75,7 @@ export default defineDetector({
     /** Resolved names never to flag. */
     ignore: z.array(z.string()).default([]),
   }),
+  requires: (options, language) => requireAll(shapeLiterals(shapesFor(options.embeddingCalls, language))),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

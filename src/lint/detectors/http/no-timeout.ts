@@ -9,8 +9,8 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes } from '../../engine/names.js';
-import { perLanguageShapes, tsShapes } from '../../options.js';
+import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import {
   argsOfPy,
   isNoneValuePy,
@@ -121,6 +121,15 @@ export default defineDetector({
     /** Resolved names never to flag. */
     ignore: z.array(z.string()).default([]),
   }),
+  // Every finding is on an HTTP call, a client factory or a call with a default deadline turned off.
+  requires: (options, language) =>
+    requireAll(
+      anyOf(
+        shapeLiterals(shapesFor(options.httpCalls, language)),
+        shapeLiterals(shapesFor(options.defaultTimeoutCalls, language)),
+        shapeLiterals(shapesFor(options.clientFactories, language)),
+      ),
+    ),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;

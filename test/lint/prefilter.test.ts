@@ -1,0 +1,105 @@
+/**
+ * The detectors' text pre-filter must never lose a finding: the same findings with and without it,
+ * file by file, on every fixture and doc example and on real code (JS shipped in installed npm
+ * packages; Debian's Django when installed). It must also really skip files, or it is dead weight.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectors } from '../../src/lint/detectors/index.js';
+import { configureDetector, type ConfiguredDetector } from '../../src/lint/engine/core.js';
+import { lintFile } from '../../src/lint/engine/index.js';
+import { shapeLiterals } from '../../src/lint/engine/names.js';
+import { lintSource } from '../../src/lint/run.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const configured = detectors.map((d) => configureDetector(d));
+const DJANGO = '/usr/lib/python3/dist-packages/django';
+
+interface Sample {
+  filename: string;
+  code: string;
+}
+
+/** Files under `dir` with one of `exts`, every `step`-th (a spread-out sample), at most `max`, under 200 KB. */
+function sample(dir: string, exts: string[], step: number, max: number): Sample[] {
+  if (!existsSync(dir)) return [];
+  const files = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => exts.some((e) => f.endsWith(e)))
+    .sort()
+    .filter((_, i) => i % step === 0)
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).size < 200_000)
+    .slice(0, max);
+  return files.map((f) => ({ filename: path.relative(root, f), code: readFileSync(f, 'utf8') }));
+}
+
+async function compare(files: readonly Sample[], rules: ConfiguredDetector[] = configured) {
+  let skipped = 0;
+  let findings = 0;
+  const differences: string[] = [];
+  for (const file of files) {
+    const filtered = await lintFile(file, rules);
+    const full = await lintFile(file, rules, { prefilter: false });
+    if (filtered.parsed === false) skipped++;
+    findings += full.findings.length;
+    if (JSON.stringify(filtered) !== JSON.stringify({ ...full, ...(filtered.parsed === false ? { parsed: false } : {}) })) {
+      differences.push(`${file.filename}: ${full.findings.length} finding(s) without the pre-filter, ${filtered.findings.length} with it`);
+    }
+  }
+  return { skipped, findings, differences };
+}
+
+describe('text pre-filter', () => {
+  it('reads the literal parts of call shapes, and gives up on a shape without any', () => {
+    expect(shapeLiterals(['axios.get', 'fs.*Sync', '**.*redis*.get', 'knex().**', 'pathlib.Path().read_*'])).toEqual([
+      ['axios', 'get'],
+      ['fs', 'Sync'],
+      ['redis', 'get'],
+      ['knex'],
+      ['pathlib', 'Path', 'read_'],
+    ]);
+    expect(shapeLiterals(['*.query', '*'])).toBeUndefined();
+    expect(shapeLiterals(['**'])).toBeUndefined();
+  });
+
+  it('loses nothing on the fixtures and the doc examples', async () => {
+    const dir = path.join(root, 'test/fixtures/lint');
+    const fixtures = readdirSync(dir).map((f) => ({ filename: f, code: readFileSync(path.join(dir, f), 'utf8') }));
+    const examples = detectors.flatMap((d) =>
+      Object.entries({ ...d.docs.example }).map(([lang, code]) => ({ filename: `${d.id}-example.${lang === 'python' ? 'py' : 'ts'}`, code: code! })),
+    );
+    const { differences, findings } = await compare([...fixtures, ...examples]);
+    expect(findings).toBeGreaterThan(20);
+    expect(differences).toEqual([]);
+  });
+
+  it('loses nothing on real JS from npm packages, and skips a good share of it unparsed', async () => {
+    const files = [
+      ...sample(path.join(root, 'node_modules/eslint/lib'), ['.js'], 3, 80),
+      ...sample(path.join(root, 'node_modules/undici/lib'), ['.js'], 2, 40),
+      ...sample(path.join(root, 'node_modules/@modelcontextprotocol/sdk/dist/esm'), ['.js'], 2, 40),
+    ];
+    expect(files.length).toBeGreaterThan(100);
+    const { differences, skipped } = await compare(files);
+    expect(differences).toEqual([]);
+    expect(skipped).toBeGreaterThan(files.length / 5);
+  });
+
+  it.skipIf(!existsSync(DJANGO))('loses nothing on Django\'s Python sources', async () => {
+    const files = sample(DJANGO, ['.py'], 5, 150);
+    const { differences, skipped, findings } = await compare(files);
+    expect(differences).toEqual([]);
+    expect(skipped).toBeGreaterThan(0);
+    expect(findings).toBeGreaterThan(0);
+  });
+
+  it('follows call shapes added by options: an extra DB call is not filtered away', async () => {
+    // No literal of the built-in shapes (nor `await`) occurs: only the added shape can let it through.
+    const code = `export function load(ids: string[], store: { pullRecord(id: string): unknown }) {\n  for (const id of ids) store.pullRecord(id);\n}\n`;
+    const plain = await lintSource({ code, filename: 'load.ts', detectors: ['n-plus-one'] });
+    expect(plain).toEqual([]);
+    const extended = await lintSource({ code, filename: 'load.ts', detectors: ['n-plus-one'], options: { 'n-plus-one': { db_calls: ['*.pullRecord'] } } });
+    expect(extended.map((f) => f.ruleId)).toEqual(['n-plus-one']);
+  });
+});
