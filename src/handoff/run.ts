@@ -15,6 +15,7 @@ import type { Skill } from '../skills/model.js';
 import { AnalysedText } from './match.js';
 import { assess, quote, routesOf, type AssessContext, type DeferEvidence, type Evidence, type StayEvidence } from './evidence.js';
 import { HandoffError, HandoffInput, type HandoffFinding, type HandoffProfile, type HandoffResult, type HandoffTarget } from './schema.js';
+import { buildPackage, evidenceInputs, readEvidence, renderBrief } from './package.js';
 
 export type SkillSource = SkillCatalog | readonly Skill[];
 
@@ -28,8 +29,25 @@ const FINDING_HINT_CONFIDENCE = 0.7;
 const FINDING_OURS_CONFIDENCE = 0.6;
 
 export function runHandoff(skills: SkillSource, rawInput: HandoffInput): HandoffResult {
-  const input = HandoffInput.parse(rawInput);
-  const ctx = contextFor(skills, input.from);
+  const parsed = HandoffInput.parse(rawInput);
+  const ctx = contextFor(skills, parsed.from);
+  // Evidence reports count like findings and a profile given inline (those come first).
+  const evidence = readEvidence(parsed.evidence ?? []);
+  const extra = evidenceInputs(evidence);
+  const input = {
+    ...parsed,
+    findings: [...(parsed.findings ?? []), ...extra.findings],
+    profile: parsed.profile ?? extra.profile,
+  };
+  const result = decide(ctx, input);
+  if (!parsed.package) return result;
+  const pkg = buildPackage(result, { task: parsed.text, findings: parsed.findings ?? [], profile: parsed.profile, evidence, self: ctx.self });
+  return { ...result, package: pkg, brief: renderBrief(pkg) };
+}
+
+type ParsedInput = ReturnType<typeof HandoffInput.parse>;
+
+function decide(ctx: AssessContext, input: ParsedInput): HandoffResult {
   const { self } = ctx;
 
   const text = assess(ctx, new AnalysedText(input.text), 'text');
@@ -117,7 +135,7 @@ function contextFor(skills: SkillSource, from: string | undefined): AssessContex
   return { self, getSkill: (skillId) => byId.get(skillId), installed };
 }
 
-function target(ctx: AssessContext, skill: string, evidence: Evidence[], input: ReturnType<typeof HandoffInput.parse>): HandoffTarget {
+function target(ctx: AssessContext, skill: string, evidence: Evidence[], input: ParsedInput): HandoffTarget {
   const loaded = ctx.getSkill(skill);
   const route = routesOf(ctx.self).get(skill);
   const sorted = [...evidence].sort((a, b) => b.confidence - a.confidence);
@@ -142,7 +160,7 @@ function target(ctx: AssessContext, skill: string, evidence: Evidence[], input: 
 }
 
 /** The delegation's context plus what this request already holds, so the runner can pass it on. */
-function withEvidence(context: string, input: ReturnType<typeof HandoffInput.parse>): string {
+function withEvidence(context: string, input: ParsedInput): string {
   const extra: string[] = [];
   const bottleneck = input.profile ? bottleneckSentence(input.profile) : '';
   if (bottleneck) extra.push(`Profile: ${bottleneck}`);

@@ -1,10 +1,11 @@
 /**
  * `perf-hunter handoff "TEXT"`: which specialist should take over, with what context — the same
  * answer as the MCP `handoff` tool. It is advice, so every valid answer exits 0 (even `none`);
- * usage errors exit 2. `-` reads the input from stdin: JSON `{text, findings, profile}` from a
- * skills runner, or plain text.
+ * usage errors exit 2. `-` reads the input from stdin: JSON `{text, findings, profile, evidence}`
+ * from a skills runner, or plain text. `--package`/`--brief` write what the runner passes on to
+ * the next skill (see src/handoff/package.ts), built from `--evidence` reports.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError } from '../errors.js';
 import { printJson, skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
@@ -16,6 +17,14 @@ interface HandoffFlags extends SkillDirOptions {
   profile?: string;
   from?: string;
   limit?: string;
+  evidence?: string[];
+  package?: string;
+  brief?: string;
+  packageSchema?: boolean;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 export function register(program: Command): void {
@@ -29,12 +38,16 @@ export function register(program: Command): void {
       .option('--findings <file>', 'a lint JSON report (or an array of findings) whose handoff hints and sharp edges count')
       .option('--profile <file>', 'a profile JSON report whose bottleneck and hotspots count')
       .option('--from <skill>', 'the skill handing off (default performance-hunter)')
-      .option('--limit <n>', 'at most this many handoffs (default 5)'),
+      .option('--limit <n>', 'at most this many handoffs (default 5)')
+      .option('--evidence <file>', 'a lint, profile or load-test JSON report to pass on (repeatable); lint findings and the profile also count for the decision', collect)
+      .option('--package <file>', 'write the handoff package for the next skill as JSON ("-" prints it instead of the answer)')
+      .option('--brief <file>', 'write the package as a short Markdown brief ("-" prints it instead of the answer)')
+      .option('--package-schema', 'print the JSON Schema of the handoff package and exit'),
   ).action(async (text: string | undefined, flags: HandoffFlags) => {
-    const { HandoffInput, HandoffResult, HandoffError } = await import('../../handoff/schema.js');
-    if (flags.schema) {
+    const { HandoffInput, HandoffResult, HandoffError, HandoffPackage } = await import('../../handoff/schema.js');
+    if (flags.schema || flags.packageSchema) {
       const { z } = await import('zod');
-      printJson(z.toJSONSchema(HandoffResult));
+      printJson(z.toJSONSchema(flags.packageSchema ? HandoffPackage : HandoffResult));
       return;
     }
     if (text === undefined) throw new CliError('handoff needs the task text, e.g. perf-hunter handoff "our vector search got slow" (or - to read stdin)');
@@ -42,6 +55,11 @@ export function register(program: Command): void {
     const raw: Record<string, unknown> = text === '-' ? parseStdin(readFileSync(0, 'utf8')) : { text };
     if (flags.findings) raw['findings'] = findingsFrom(readJson(flags.findings, '--findings'));
     if (flags.profile) raw['profile'] = readJson(flags.profile, '--profile');
+    if (flags.evidence?.length) {
+      const given = Array.isArray(raw['evidence']) ? (raw['evidence'] as unknown[]) : [];
+      raw['evidence'] = [...given, ...flags.evidence.map((file) => ({ report: readJson(file, '--evidence'), source: file }))];
+    }
+    if (flags.package || flags.brief) raw['package'] = true;
     if (flags.from) raw['from'] = flags.from;
     if (flags.limit !== undefined) {
       const limit = Number(flags.limit);
@@ -69,9 +87,22 @@ export function register(program: Command): void {
       if (error instanceof HandoffError) throw new CliError(error.message);
       throw error;
     }
-    if (flags.json) printJson(result);
+    const { package: pkg, brief, ...answer } = result;
+    if (flags.package && flags.package !== '-') writeOut(flags.package, `${JSON.stringify(pkg, null, 2)}\n`, '--package');
+    if (flags.brief && flags.brief !== '-') writeOut(flags.brief, brief ?? '', '--brief');
+    if (flags.package === '-') printJson(pkg);
+    else if (flags.brief === '-') process.stdout.write(brief ?? '');
+    else if (flags.json) printJson(answer);
     else process.stdout.write(renderHandoff(result));
   });
+}
+
+function writeOut(file: string, text: string, flag: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new CliError(`${flag}: cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }
 
 /** A runner pipes JSON; a person may pipe plain text. */

@@ -15,7 +15,9 @@ export function registerHandoffTool(server: McpServer, ctx: ServerContext): void
         'Given a task in plain words (and optionally lint findings or a profile report), says which specialist skill ' +
         'should take over: a ranked list with the delegation pattern (sequential, parallel, review), the context to pass, ' +
         'what to expect back, the trigger that matched and a confidence. Or decision "stay" (the Performance Hunter\'s own ' +
-        'work), "defer" (outside its identity) or "none". Reads the collaboration of all loaded skills; read-only.',
+        'work), "defer" (outside its identity) or "none". Reads the collaboration of all loaded skills; read-only. ' +
+        'With package: true (and evidence: lint, profile or load_test reports) it also returns the package a skills runner ' +
+        'passes to the next skill (task, decision, findings with file:line, metrics and SLO verdicts, files, what to return) and a Markdown brief.',
       inputSchema: HandoffInput,
       outputSchema: HandoffResult,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -23,11 +25,12 @@ export function registerHandoffTool(server: McpServer, ctx: ServerContext): void
     async (input) => {
       try {
         const result = runHandoff(await ctx.catalog(), input);
-        return toolResult(result.summary, result, renderHandoff(result));
+        const text = result.brief ? `${renderHandoff(result)}\n${result.brief}` : renderHandoff(result);
+        return toolResult(result.summary, result, text);
       } catch (error) {
         if (error instanceof HandoffError) return toolError(error.message);
         if (error instanceof Error && error.name === 'ZodError') {
-          return toolError(`handoff input is invalid: ${errorMessage(error)}. Give text (the task in plain words), findings or a profile.`);
+          return toolError(`handoff input is invalid: ${errorMessage(error)}. Give text (the task in plain words), findings, a profile or evidence reports.`);
         }
         return toolError(`handoff failed: ${errorMessage(error)}`);
       }
