@@ -39,6 +39,14 @@ export type ParsedYaml = { ok: true; value: YamlFile } | { ok: false; error: Yam
 /** Root = 0, `validations` list = 1, one validation = 2, its `pattern` list = 3. */
 const MAX_TRACKED_DEPTH = 3;
 
+/**
+ * js-yaml shares an aliased node instead of copying it, so parsing a "billion laughs" file is
+ * quick, but anything that later walks the data (normalising, JSON for the cache, explain) would
+ * expand it. A file whose aliases expand it past this many values is refused. Real skills use a
+ * handful of anchors, far from it; the 20 MB stress file has no anchors at all.
+ */
+export const MAX_EXPANDED_VALUES = 1_000_000;
+
 export function parseYaml(file: string, text: string): ParsedYaml {
   // A plain Map, only down to MAX_TRACKED_DEPTH: items and their lists are all we look up, and a
   // WeakMap entry per node made every young-generation GC pay for ephemeron processing.
@@ -64,6 +72,13 @@ export function parseYaml(file: string, text: string): ParsedYaml {
     });
   } catch (err) {
     return { ok: false, error: syntaxError(file, err) };
+  }
+  // Only a file that defines an anchor can alias; the rest skip the walk.
+  if (text.includes('&') && expandsPast(data, MAX_EXPANDED_VALUES)) {
+    return {
+      ok: false,
+      error: { file, line: 1, column: 1, message: `YAML aliases expand this file past ${MAX_EXPANDED_VALUES.toLocaleString('en')} values (an alias bomb?): file not read` },
+    };
   }
 
   const lines = new LineIndex(text);
@@ -91,6 +106,32 @@ export function parseYaml(file: string, text: string): ParsedYaml {
       },
     },
   };
+}
+
+/**
+ * True when walking `data` with every alias expanded would visit more than `limit` values.
+ * Each shared node's expanded size is computed once, so this costs one pass over the distinct
+ * nodes however large the expansion; a node that contains itself counts as too large.
+ */
+function expandsPast(data: unknown, limit: number): boolean {
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  const size = (value: unknown): number => {
+    if (value === null || typeof value !== 'object') return 1;
+    const known = sizes.get(value);
+    if (known !== undefined) return known;
+    if (open.has(value)) return Infinity;
+    open.add(value);
+    let total = 1;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      total += size(child);
+      if (total > limit) break;
+    }
+    open.delete(value);
+    sizes.set(value, total);
+    return total;
+  };
+  return size(data) > limit;
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
