@@ -14,6 +14,9 @@ import { explain, renderExplain } from '../../src/skills/explain.js';
 import { loadSkills } from '../../src/skills/load.js';
 import { LoadResult, formatProblem, type Skill } from '../../src/skills/model.js';
 import { runHandoff } from '../../src/handoff/run.js';
+import { createServer } from '../../src/server/create-server.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { packageRoot } from '../../src/paths.js';
 import { cliPath, offlineEnv, runAny, skillsRefBin } from '../plugin/helpers.js';
 
@@ -118,6 +121,36 @@ describe('Agent Skills folders in .claude/skills and ~/.claude/skills', () => {
     const ours = runHandoff(result.skills, { text: 'our API p99 latency doubled after the last deploy' });
     expect(ours.handoffs.map((h) => h.skill)).not.toContain('grafana-dashboards');
     expect(ours.handoffs.map((h) => h.skill)).not.toContain('pdf-forms');
+  });
+
+  it('the MCP list_skills, explain and handoff tools show and name them', async () => {
+    const catalog = new SkillCatalog(result.skills, result.problems);
+    const server = createServer({ catalog: async () => catalog, log: () => {} });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'agent-skills-test', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      const listed = (await client.callTool({ name: 'list_skills', arguments: {} })).structuredContent as { skills: Array<{ id: string; format: string }> };
+      expect(listed.skills.filter((s) => s.format === 'agent-skill').map((s) => s.id)).toEqual(['pdf-forms', 'grafana-dashboards']);
+      const explained = await client.callTool({ name: 'explain', arguments: { id: 'pdf-forms' } });
+      expect(JSON.stringify(explained.content)).toContain('Read the form fields first.');
+      const handed = (await client.callTool({ name: 'handoff', arguments: { text: 'our grafana panels are slow to load' } })).structuredContent as { handoffs: Array<{ skill: string }> };
+      expect(handed.handoffs[0]?.skill).toBe('grafana-dashboards');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('the CLI reads them from the cwd and HOME: skills list shows them, skills check reports the broken ones (exit 1)', async () => {
+    const env = offlineEnv(home);
+    const listed = await runAny(process.execPath, [cliPath, 'skills', 'list', '--json'], { cwd: project, env });
+    expect(listed.code, listed.out).toBe(0);
+    const ids = (JSON.parse(listed.out) as { skills: Array<{ id: string }> }).skills.map((s) => s.id);
+    expect(ids).toEqual(['performance-hunter', 'pdf-forms', 'grafana-dashboards']);
+    const checked = await runAny(process.execPath, [cliPath, 'skills', 'check'], { cwd: project, env });
+    expect(checked.code).toBe(1);
+    expect(checked.out).toContain(`${path.join(project, '.claude', 'skills', 'Bad_Name', 'SKILL.md')}:2:7: error:`);
   });
 
   it('does not read .claude/skills when only named folders are loaded', async () => {

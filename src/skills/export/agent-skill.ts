@@ -144,7 +144,9 @@ function skillMarkdown(skill: Skill, name: string, refs: ReadonlyArray<{ file: s
     `description: ${JSON.stringify(agentSkillDescription(skill))}`,
     'metadata:',
     `  version: ${JSON.stringify(skill.version)}`,
-    `  generated-by: ${JSON.stringify(`perf-hunter skills export (from ${skill.origin.format} YAML; edit the YAML, not this file)`)}`,
+    `  generated-by: ${JSON.stringify(skill.origin.format === 'agent-skill'
+      ? 'perf-hunter skills export (from an imported Agent Skill; edit the original SKILL.md, not this file)'
+      : `perf-hunter skills export (from ${skill.origin.format} YAML; edit the YAML, not this file)`)}`,
     '---',
     '',
     `# ${skill.name}`,
