@@ -69,6 +69,7 @@ export async function serveWarm(socket: string, options: WarmServerOptions): Pro
   chmodSync(socket, 0o600);
   const ownInode = statSync(socket).ino;
   writeFileSync(pidFileOf(socket), `${process.pid}\n`);
+  rmSync(`${socket}.starting`, { force: true });
 
   const stop = () => {
     server.close();

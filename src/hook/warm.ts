@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,7 @@ const CONNECT_TIMEOUT_MS = 300;
 /** Longer than any single-file lint; past it the caller lints in-process (well inside Claude's 30 s hook timeout). */
 const ANSWER_TIMEOUT_MS = 10_000;
 export const DEFAULT_IDLE_MINUTES = 15;
+const START_BACKOFF_MS = 60_000;
 
 export function warmEnabled(env: NodeJS.ProcessEnv): boolean {
   const flag = env.PERF_HUNTER_HOOK_WARM?.trim();
@@ -131,8 +132,17 @@ function parseAnswer(text: string): WarmAnswer | undefined {
 export function startWarmHelper(socket: string, env: NodeJS.ProcessEnv): boolean {
   const entry = fileURLToPath(new URL('./warm-main.js', import.meta.url));
   if (!existsSync(entry)) return false;
+  // One start per minute at most: a helper still loading (or one that cannot start at all)
+  // must not get a twin from every edit in between.
+  const marker = `${socket}.starting`;
+  try {
+    if (Date.now() - statSync(marker).mtimeMs < START_BACKOFF_MS) return false;
+  } catch {
+    // no recent start
+  }
   try {
     mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
+    writeFileSync(marker, `${Date.now()}\n`);
     const child = spawn(process.execPath, [entry, socket], { detached: true, stdio: 'ignore', env, cwd: os.homedir() });
     child.on('error', () => undefined);
     child.unref();
