@@ -14,6 +14,8 @@ const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 /** Growth allowed between the warmed-up server and the end of the run: a leak of even 1 kB per message would pass this only below ~100k messages, hence the stress run. */
 const MAX_GROWTH_KB = 150 * 1024;
+/** The stress run's counts take minutes, not the default 60 s. */
+const TIMEOUT_MS = 60_000 + COUNT * 20;
 
 async function validCallWorks(server: RawStdioServer, id: string): Promise<void> {
   server.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'explain', arguments: { id: 'n-plus-one-queries' } } }));
@@ -26,7 +28,7 @@ describe('fuzz over stdio', () => {
   let server: RawStdioServer | undefined;
   afterAll(async () => server?.stop());
 
-  it(`answers or drops ${COUNT} hostile messages, stays up with bounded memory, then serves a real call`, async () => {
+  it(`answers or drops ${COUNT} hostile messages, stays up with bounded memory, then serves a real call`, { timeout: TIMEOUT_MS }, async () => {
     server = await startRawStdio(['--skills-dir', extraSkillsDir]);
     const pid = server.child.pid!;
     await validCallWorks(server, 'warm');
@@ -87,7 +89,7 @@ describe('fuzz over Streamable HTTP', () => {
   let server: HttpServerProcess | undefined;
   afterAll(async () => server?.stop());
 
-  it(`answers every one of ${Math.round(COUNT / 2)} hostile POSTs without a 5xx, stays up, then serves a real call`, async () => {
+  it(`answers every one of ${Math.round(COUNT / 2)} hostile POSTs without a 5xx, stays up, then serves a real call`, { timeout: TIMEOUT_MS }, async () => {
     server = await startHttpServer(['--skills-dir', extraSkillsDir]);
     const url = new URL(server.url);
     const base = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
