@@ -59,10 +59,13 @@ afterAll(async () => {
   rmSync(cache, { recursive: true, force: true });
 });
 
-function runHook(stdin: string, extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+/** The lean entry a hook runner may call instead of the full CLI: same contract, no argument parser. */
+const leanEntry = path.join(repoRoot, 'dist/hook/main.js');
+
+function runHook(stdin: string, extra: Record<string, string> = {}, argv = [cliPath, 'hook', 'post-edit']): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const t = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'hook', 'post-edit'], { cwd: project, env: { ...env, ...extra }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, argv, { cwd: project, env: { ...env, ...extra }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -113,7 +116,7 @@ describe('the warm helper behind perf-hunter hook post-edit', () => {
 
     const warmRuns: number[] = [];
     const coldRuns: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       // An edited file each time: the linter's content cache cannot answer for either path.
       writeFileSync(file(), `${N_PLUS_ONE}// edit ${i} ${Math.random()}\n`);
       const viaHelper = await runHook(edit(file()));
@@ -125,6 +128,19 @@ describe('the warm helper behind perf-hunter hook post-edit', () => {
     }
     console.log(`hook on an edited file: warm helper p50 ${Math.round(median(warmRuns))} ms, in-process p50 ${Math.round(median(coldRuns))} ms`);
     expect(median(warmRuns)).toBeLessThan(median(coldRuns));
+  }, 120_000);
+
+  it('dist/hook/main.js post-edit gives the same answer through the same helper, exit 0', async () => {
+    writeFileSync(file(), N_PLUS_ONE);
+    const lean = await runHook(edit(file()), {}, [leanEntry, 'post-edit']);
+    expect(lean).toMatchObject({ code: 0, stdout: inProcess.stdout, stderr: '' });
+    const clean = path.join(project, 'clean.ts');
+    writeFileSync(clean, 'export const x = 1;\n');
+    expect(await runHook(edit(clean), {}, [leanEntry, 'post-edit'])).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await runHook('not json', {}, [leanEntry, 'post-edit'])).toMatchObject({ code: 0, stdout: '' });
+    const usage = await runHook('', {}, [leanEntry]);
+    expect(usage.code).toBe(0);
+    expect(usage.stderr).toContain('usage:');
   });
 
   it('a helper that hangs up or answers garbage costs nothing but speed: the answer comes in-process', async () => {
