@@ -13,7 +13,8 @@ import type { Skill, Validation } from '../skills/model.js';
 import type { AnyDetector } from './define.js';
 import { detectors as registry } from './detectors/index.js';
 import { configureDetector, configureFromValidation, languageOf, type ConfiguredDetector } from './engine/core.js';
-import { lintFile } from './engine/index.js';
+import { lintFile, mayReport, type FileResult } from './engine/index.js';
+import { LintPool, WORKERS_FROM } from './pool.js';
 import {
   type Finding,
   type FindingSeverity,
@@ -116,6 +117,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   const findings: Finding[] = [];
   let scanned = 0;
   let cacheStats: CacheStats | undefined;
+  let workers: number | undefined;
   try {
   if (input.code !== undefined) {
     const filename = input.filename ?? 'snippet.ts';
@@ -123,7 +125,8 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
       throw new LintInputError(`filename ${filename} has no lintable extension: use .ts .tsx .mts .cts .js .jsx .mjs .cjs or .py`);
     }
     scanned = 1;
-    const result = await lintOne({ code: input.code, filename }, run);
+    const file = { code: input.code, filename };
+    const result = await finishFile(file, await parseInProcess(file, relevantRules(file, run), run), run);
     await addHandoffHints(result.findings, run);
     findings.push(...result.findings);
     errors.push(...result.errors);
@@ -146,36 +149,55 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
       files = files.filter((f) => inShard(f.display, shard));
     }
     const cache = openCache(options.cache, selected, known, run.skills);
+    const outcomes: (FileOutcome | undefined)[] = new Array(files.length);
     let done = 0;
-    // Reads run a chunk ahead of linting, so the disk and the parser overlap.
-    for (let from = 0; from < files.length; from += READ_AHEAD) {
-      const chunk = files.slice(from, from + READ_AHEAD);
-      const codes = await Promise.all(chunk.map((file) => readSource(file, skippedBy, errors)));
-      for (const [i, file] of chunk.entries()) {
-        options.signal?.throwIfAborted();
-        const code = codes[i];
-        if (code !== undefined) {
+    const finished = (index: number, file: WalkedFile, outcome: FileOutcome | undefined): void => {
+      outcomes[index] = outcome;
+      done++;
+      options.onProgress?.({ done, total: files.length, file: file.display });
+    };
+    const scheduler = new ParseScheduler(run, options.signal);
+    try {
+      // Reads run a chunk ahead of linting, so the disk and the parser overlap.
+      for (let from = 0; from < files.length; from += READ_AHEAD) {
+        const chunk = files.slice(from, from + READ_AHEAD);
+        const codes = await Promise.all(chunk.map((file) => readSource(file, skippedBy, errors)));
+        for (const [i, file] of chunk.entries()) {
+          options.signal?.throwIfAborted();
+          const index = from + i;
+          const code = codes[i];
+          if (code === undefined) {
+            finished(index, file, undefined);
+            continue;
+          }
           scanned++;
           const key = cache ? LintCache.keyOf(file.display, code) : '';
           const hit = cache?.get(key);
           if (hit) {
-            findings.push(...hit.findings);
-            run.suppressed += hit.suppressed;
-          } else {
-            const result = await lintOne({ code, filename: file.display }, run);
-            await addHandoffHints(result.findings, run);
-            findings.push(...result.findings);
-            errors.push(...result.errors);
-            run.suppressed += result.suppressed;
-            if (result.prefiltered) run.prefiltered++;
-            // A file with errors (a parse failure, a regex over its time budget) is linted again next time.
-            if (cache && result.errors.length === 0) cache.set(key, result);
+            finished(index, file, { ...hit, errors: [] });
+            continue;
           }
+          await scheduler.submit({ code, filename: file.display }, async (outcome) => {
+            await addHandoffHints(outcome.findings, run);
+            // A file with errors (a parse failure, a regex over its time budget) is linted again next time.
+            if (cache && outcome.errors.length === 0) cache.set(key, outcome);
+            finished(index, file, outcome);
+          });
         }
-        done++;
-        options.onProgress?.({ done, total: files.length, file: file.display });
       }
+      await scheduler.drain();
+    } finally {
+      await scheduler.close();
     }
+    options.signal?.throwIfAborted();
+    for (const outcome of outcomes) {
+      if (!outcome) continue;
+      findings.push(...outcome.findings);
+      errors.push(...outcome.errors);
+      run.suppressed += outcome.suppressed;
+      if (outcome.prefiltered) run.prefiltered++;
+    }
+    if (scheduler.workers > 0) workers = scheduler.workers;
     cacheStats = cache?.save();
   }
   } finally {
@@ -209,6 +231,7 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
       files: scanned,
       ms: Math.round((performance.now() - started) * 10) / 10,
       prefiltered: run.prefiltered,
+      ...(workers ? { workers } : {}),
       ...(cacheStats ? { cache: { hits: cacheStats.hits, misses: cacheStats.misses, evictions: cacheStats.evictions, location: path.dirname(cacheStats.file) } } : {}),
     },
   };
@@ -259,29 +282,144 @@ interface FileOutcome {
   prefiltered?: boolean;
 }
 
-/** Detector rules, then regex rules, over one file read once; then its suppressions. */
-async function lintOne(file: { code: string; filename: string }, run: FileRun): Promise<FileOutcome> {
+/** What parsing gave: the detectors' findings, or why the file could not be parsed. */
+type Parsed = { result: FileResult; prefiltered: boolean } | { failed: string };
+
+/**
+ * Indexes of the AST rules that apply to a file (language, `applies_to`) and may report in its
+ * text (the pre-filter); empty when the file need not be parsed. `undefined`: no AST rule applies.
+ */
+function relevantRules(file: { code: string; filename: string }, run: FileRun): number[] | undefined {
   const language = languageOf(file.filename);
-  const applicable = run.rules.ast
-    .filter((r) => (!language || !r.languages || r.languages.has(language)) && (!r.appliesTo || r.appliesTo(file.filename)))
-    .map((r) => r.configured);
+  const applicable: number[] = [];
+  run.rules.ast.forEach((r, i) => {
+    if ((!language || !r.languages || r.languages.has(language)) && (!r.appliesTo || r.appliesTo(file.filename))) applicable.push(i);
+  });
+  if (applicable.length === 0 || !language) return applicable.length === 0 ? undefined : applicable;
+  if (!run.prefilter) return applicable;
+  const seen = new Map<string, boolean>();
+  return applicable.filter((i) => {
+    const configured = run.rules.ast[i]!.configured;
+    return configured.detector.visit[language] !== undefined && mayReport(configured, language, file.code, seen);
+  });
+}
+
+async function parseInProcess(file: { code: string; filename: string }, relevant: number[] | undefined, run: FileRun): Promise<Parsed | undefined> {
+  if (relevant === undefined) return undefined;
+  if (relevant.length === 0) return { result: { findings: [], errors: [] }, prefiltered: true };
+  try {
+    return { result: await lintFile(file, relevant.map((i) => run.rules.ast[i]!.configured), { prefilter: false }), prefiltered: false };
+  } catch (error) {
+    return { failed: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Regex rules over the file, then its suppressions over every finding. */
+async function finishFile(file: { code: string; filename: string }, parsed: Parsed | undefined, run: FileRun): Promise<FileOutcome> {
   const own: Finding[] = [];
   const errors: LintError[] = [];
-  let prefiltered = false;
-  try {
-    if (applicable.length > 0) {
-      const result = await lintFile(file, applicable, { prefilter: run.prefilter });
-      own.push(...result.findings);
-      errors.push(...result.errors);
-      prefiltered = result.parsed === false;
+  if (parsed && 'failed' in parsed) {
+    errors.push({ file: file.filename, message: `cannot lint: ${parsed.failed}` });
+  } else {
+    if (parsed) {
+      own.push(...parsed.result.findings);
+      errors.push(...parsed.result.errors);
     }
-    if (run.rules.regex.length > 0) own.push(...(await run.scanner.scan(file, run.rules.regex, errors)));
-  } catch (error) {
-    errors.push({ file: file.filename, message: `cannot lint: ${error instanceof Error ? error.message : String(error)}` });
+    try {
+      if (run.rules.regex.length > 0) own.push(...(await run.scanner.scan(file, run.rules.regex, errors)));
+    } catch (error) {
+      errors.push({ file: file.filename, message: `cannot lint: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
   const { kept, suppressed, unknown } = applySuppressions(file.code, file.filename, own, (id) => run.known.has(id));
   const findings = [...kept, ...unknown].sort((a, b) => a.line - b.line || a.column - b.column || a.ruleId.localeCompare(b.ruleId));
-  return { findings, errors, suppressed, ...(prefiltered ? { prefiltered } : {}) };
+  return { findings, errors, suppressed, ...(parsed && 'prefiltered' in parsed && parsed.prefiltered ? { prefiltered: true } : {}) };
+}
+
+/**
+ * Languages whose parsing goes to worker threads. Measured on 2 cores: TypeScript gained nothing
+ * from a second thread (V8's garbage collector already uses the second core, and each worker pays
+ * the ~0.7 s compiler import again) while tree-sitter Python parsing did; TS/JS files are parsed in
+ * this thread, alongside the workers' Python.
+ */
+const POOLED_LANGUAGES: ReadonlySet<LintLanguage> = new Set(process.env.PERF_HUNTER_LINT_POOLED === 'all' ? ['python', 'typescript'] : ['python']);
+
+/**
+ * Parses in-process until a run has WORKERS_FROM Python files to parse, then hands their parsing
+ * to a worker pool (see pool.ts). Everything after parsing (regex rules, suppressions, the caller's `then`)
+ * runs one file at a time in this thread, in the order parses finish.
+ */
+class ParseScheduler {
+  private held: { file: { code: string; filename: string }; relevant: number[]; then: (o: FileOutcome) => Promise<void> }[] = [];
+  private mode: 'undecided' | 'in-process' | 'pool' = 'undecided';
+  private pool: LintPool | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+  private serial: Promise<void> = Promise.resolve();
+  workers = 0;
+
+  constructor(private readonly run: FileRun, private readonly signal: AbortSignal | undefined) {}
+
+  async submit(file: { code: string; filename: string }, then: (outcome: FileOutcome) => Promise<void>): Promise<void> {
+    const relevant = relevantRules(file, this.run);
+    const language = languageOf(file.filename);
+    if (relevant === undefined || relevant.length === 0 || !language || !POOLED_LANGUAGES.has(language)) {
+      // Nothing to parse, or a language parsed here: finish in turn with the others.
+      await this.finish(file, await parseInProcess(file, relevant, this.run), then);
+      return;
+    }
+    if (this.mode === 'undecided') {
+      this.held.push({ file, relevant, then });
+      if (this.held.length < WORKERS_FROM) return;
+      this.pool = await LintPool.open(this.run.rules.ast.map((r) => r.configured));
+      // Cancelling ends every thread at once (a parse in progress can only be stopped that way).
+      this.signal?.addEventListener('abort', () => void this.pool?.destroy(), { once: true });
+      this.mode = this.pool ? 'pool' : 'in-process';
+      this.workers = this.pool?.threads ?? 0;
+      const held = this.held;
+      this.held = [];
+      for (const job of held) await this.dispatch(job.file, job.relevant, job.then);
+      return;
+    }
+    await this.dispatch(file, relevant, then);
+  }
+
+  /** Parses what is held (a small run never reached the pool) and waits for every file. */
+  async drain(): Promise<void> {
+    const held = this.held;
+    this.held = [];
+    this.mode = this.mode === 'undecided' ? 'in-process' : this.mode;
+    for (const job of held) await this.dispatch(job.file, job.relevant, job.then);
+    await Promise.all(this.inflight);
+    await this.serial;
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.destroy();
+  }
+
+  private async dispatch(file: { code: string; filename: string }, relevant: number[], then: (o: FileOutcome) => Promise<void>): Promise<void> {
+    this.signal?.throwIfAborted();
+    if (!this.pool) {
+      await this.finish(file, await parseInProcess(file, relevant, this.run), then);
+      return;
+    }
+    const task = this.pool
+      .parse({ code: file.code, filename: file.filename, rules: relevant })
+      .then(
+        (result): Parsed => ({ result, prefiltered: false }),
+        (error: unknown): Parsed => ({ failed: error instanceof Error ? error.message : String(error) }),
+      )
+      .then((parsed) => (this.signal?.aborted ? undefined : this.finish(file, parsed, then)));
+    const tracked: Promise<void> = task.finally(() => this.inflight.delete(tracked));
+    this.inflight.add(tracked);
+    // Enough queued to keep every thread busy; more would only hold file texts in memory.
+    if (this.inflight.size >= this.pool.threads * 8) await Promise.race(this.inflight);
+  }
+
+  private finish(file: { code: string; filename: string }, parsed: Parsed | undefined, then: (o: FileOutcome) => Promise<void>): Promise<void> {
+    this.serial = this.serial.then(async () => then(await finishFile(file, parsed, this.run)));
+    return this.serial;
+  }
 }
 
 /** Files read at once ahead of linting. */
