@@ -163,6 +163,15 @@ describe('perf-hunter handoff --package / --brief', () => {
     expect(printed.return).not.toBe('');
   });
 
+  it('a runner\'s stdin JSON with package: true gets the package in the --json answer', () => {
+    const input = JSON.stringify({ text: 'orders are slow', evidence: [{ report: JSON.parse(readFileSync(reports.load, 'utf8')), source: 'load.json' }], package: true });
+    const run = spawnSync(process.execPath, [cliPath, 'handoff', '-', '--json'], { cwd: tmp, env: cleanEnv(), encoding: 'utf8', input, timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const answer = HandoffResult.parse(JSON.parse(run.stdout));
+    expect(answer.package?.metrics.loadTests[0]).toMatchObject({ evidence: 0, slo: { pass: false } });
+    expect(answer.brief).toContain('SLO FAILED');
+  });
+
   it('refuses a file that is no report, naming it (exit 2)', () => {
     writeFileSync(path.join(tmp, 'other.json'), '{"hello": "world"}');
     const out = cli(['handoff', 'slow', '--evidence', 'other.json', '--package', 'p.json']);

@@ -92,7 +92,8 @@ export function register(program: Command): void {
     if (flags.brief && flags.brief !== '-') writeOut(flags.brief, brief ?? '', '--brief');
     if (flags.package === '-') printJson(pkg);
     else if (flags.brief === '-') process.stdout.write(brief ?? '');
-    else if (flags.json) printJson(answer);
+    // A runner that asked for the package in its stdin JSON gets it in the answer.
+    else if (flags.json) printJson(flags.package || flags.brief ? answer : result);
     else process.stdout.write(renderHandoff(result));
   });
 }
