@@ -4,7 +4,7 @@
  * and the rest still load; a folder with both YAML and SKILL.md loads once, from the YAML; and
  * an upstream skill exported with `skills export --format agent-skill` loads back the same.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -151,6 +151,14 @@ describe('Agent Skills folders in .claude/skills and ~/.claude/skills', () => {
     const checked = await runAny(process.execPath, [cliPath, 'skills', 'check'], { cwd: project, env });
     expect(checked.code).toBe(1);
     expect(checked.out).toContain(`${path.join(project, '.claude', 'skills', 'Bad_Name', 'SKILL.md')}:2:7: error:`);
+  });
+
+  it('skills export leaves installed Agent Skills alone unless named', async () => {
+    const out = path.join(tmp, 'export-all');
+    const run = await runAny(process.execPath, [cliPath, 'skills', 'export', '--out', out], { cwd: project, env: offlineEnv(home) });
+    expect(run.code, run.out).toBe(0);
+    expect(readdirSync(out)).toEqual(['performance-hunter']);
+    expect(run.out).toContain('skipped 2 installed Agent Skill(s) (pdf-forms, grafana-dashboards)');
   });
 
   it('does not read .claude/skills when only named folders are loaded', async () => {

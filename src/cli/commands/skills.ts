@@ -110,7 +110,13 @@ export function register(program: Command): void {
     if (unknown.length > 0) {
       throw new CliError(`unknown skill ${unknown.join(', ')}; loaded: ${result.skills.map((s) => s.id).join(', ') || 'none'} (add --skills-dir?)`);
     }
-    const chosen = ids.length > 0 ? result.skills.filter((s) => ids.includes(s.id)) : result.skills;
+    // Installed Agent Skills already are Agent Skills: re-rendering them from the model would
+    // replace their own SKILL.md body with ours, so only an explicit id exports one.
+    const chosen = ids.length > 0 ? result.skills.filter((s) => ids.includes(s.id)) : result.skills.filter((s) => s.origin.format !== 'agent-skill');
+    const skipped = ids.length > 0 ? [] : result.skills.filter((s) => s.origin.format === 'agent-skill');
+    if (skipped.length > 0) {
+      process.stderr.write(`skipped ${skipped.length} installed Agent Skill(s) (${skipped.map((s) => s.id).join(', ')}): they are in the format already; name one to re-export it from the model\n`);
+    }
     if (chosen.length === 0) throw new CliError('no skills loaded: pass --skills-dir or leave out --no-builtin');
     for (const skill of chosen) {
       const exported = renderAgentSkill(skill);
