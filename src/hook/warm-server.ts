@@ -41,11 +41,13 @@ export async function serveWarm(socket: string, options: WarmServerOptions): Pro
     connection.on('data', (chunk: string) => (data += chunk));
     connection.on('error', () => undefined);
     connection.on('end', () => {
-      void answer(data).then((reply) => {
-        connection.end(JSON.stringify(reply));
-        busy--;
-        lastRequest = Date.now();
-      });
+      void answer(data)
+        .catch((error: unknown): WarmAnswer => ({ stdout: '', stderr: `perf-hunter hook: skipped (${error instanceof Error ? error.message : String(error)})\n` }))
+        .then((reply) => {
+          connection.end(JSON.stringify(reply));
+          busy--;
+          lastRequest = Date.now();
+        });
     });
   });
 

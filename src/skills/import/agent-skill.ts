@@ -74,7 +74,7 @@ export function assembleAgentSkill(source: SkillSource, log: ProblemLog): Assemb
     ...extraFields,
     id: name,
     name: doc.title?.trim() || titleCase(name),
-    version: typeof metadata.version === 'string' ? metadata.version : '0.0.0',
+    version: [metadata.version, meta.version].find((v): v is string => typeof v === 'string') ?? '0.0.0',
     description: ownDescription,
     tags: [],
     triggers,
