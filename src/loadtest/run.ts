@@ -23,6 +23,7 @@ import {
   type Sample,
 } from './schema.js';
 import { checkSlo, parseSlo, type Slo } from './slo.js';
+import { startTarget } from './start-target.js';
 import { latencySvg } from './svg.js';
 
 export interface RunLoadTestOptions {
@@ -36,6 +37,8 @@ export interface RunLoadTestOptions {
   env?: NodeJS.ProcessEnv;
   /** Name resolution for the allow-list check (tests inject one). */
   lookup?: Lookup;
+  /** With `start`: its cwd must lie inside one of these (default [cwd]). */
+  roots?: readonly string[];
 }
 
 /** Parses input the way the MCP tool and the CLI both need: one clear line per problem. */
@@ -63,6 +66,29 @@ export async function runLoadTest(input: unknown, run: RunLoadTestOptions = {}):
   const target = await checkTarget(options.url, checkOptions);
   const baselineTarget = options.baseline && 'url' in options.baseline ? await checkTarget(options.baseline.url, checkOptions) : null;
   const savedBaseline = options.baseline && 'file' in options.baseline ? await readSavedReport(path.resolve(cwd, options.baseline.file)) : null;
+  const started = options.start
+    ? await startTarget(options.start, target.connectUrl, { cwd, roots: run.roots ?? [cwd], ...(run.signal ? { signal: run.signal } : {}), ...(run.env ? { env: run.env } : {}) })
+    : null;
+  try {
+    const report = await measure(options, target, baselineTarget, savedBaseline, slo, run);
+    // Stopped before the files are written: the probe's counts belong in report.json too.
+    report.queries = started ? await started.stop() : null;
+    if (options.outDir !== undefined) await writeOutputs(report, path.resolve(cwd, options.outDir));
+    return report;
+  } catch (error) {
+    await started?.stop({ graceful: false });
+    throw error;
+  }
+}
+
+async function measure(
+  options: LoadTestOptions,
+  target: CheckedTarget,
+  baselineTarget: CheckedTarget | null,
+  savedBaseline: LoadTestReport | null,
+  slo: Slo | null,
+  run: RunLoadTestOptions,
+): Promise<LoadTestReport> {
   await ensureListening(target, options.timeoutSeconds);
   if (baselineTarget) await ensureListening(baselineTarget, options.timeoutSeconds);
   const requests = prepareRequests(target, options);
@@ -133,16 +159,18 @@ export async function runLoadTest(input: unknown, run: RunLoadTestOptions = {}):
   report.comparison = comparison;
   report.pass = (report.slo?.pass ?? true) && !(comparison?.regression ?? false);
   report.verdict = verdictLine(report);
-
-  if (options.outDir !== undefined) {
-    const dir = path.resolve(cwd, options.outDir);
-    await mkdir(dir, { recursive: true });
-    report.output = { report: path.join(dir, 'report.json'), svg: path.join(dir, 'latency.svg') };
-    const points = measured.latencySummary ? summaryCurve(measured.latencySummary) : percentileCurve(measured.latency);
-    await writeFile(report.output.svg!, latencySvg(points, `${report.method} ${report.url}: ${report.verdict}`));
-    await writeFile(report.output.report!, `${JSON.stringify(report, null, 2)}\n`);
-  }
+  curves.set(report, measured.latencySummary ? summaryCurve(measured.latencySummary) : percentileCurve(measured.latency));
   return report;
+}
+
+/** The latency curve of each report, kept for writeOutputs without putting it in the report. */
+const curves = new WeakMap<LoadTestReport, Array<[number, number]>>();
+
+async function writeOutputs(report: LoadTestReport, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  report.output = { report: path.join(dir, 'report.json'), svg: path.join(dir, 'latency.svg') };
+  await writeFile(report.output.svg!, latencySvg(curves.get(report) ?? [], `${report.method} ${report.url}: ${report.verdict}`));
+  await writeFile(report.output.report!, `${JSON.stringify(report, null, 2)}\n`);
 }
 
 async function driveOnce(target: CheckedTarget, requests: PreparedRequest[], options: LoadTestOptions, seconds: number, hooks: RunHooks): Promise<Measured> {
@@ -336,6 +364,7 @@ function buildReport(options: LoadTestOptions, m: Measured, slo: Slo | null): Lo
     verdict: '',
     pass: true,
     output: { report: null, svg: null },
+    queries: null,
   };
   return report;
 }

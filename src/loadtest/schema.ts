@@ -3,6 +3,7 @@
  * later as a `baseline`) all carry exactly `LoadTestReport`; types come from these schemas.
  */
 import { z } from 'zod';
+import { ProbeReport } from '../probe/schema.js';
 
 export const MAX_DURATION_SECONDS = 300;
 export const MAX_CONNECTIONS = 1000;
@@ -57,6 +58,16 @@ export const Baseline = z.union([
   z.object({ url: z.string().min(1).describe('A second URL, run in alternation with `url` (A B A B rounds).') }),
 ]);
 
+export const StartSpec = z.object({
+  command: z.string().min(1, { error: 'start.command is empty: pass the program, e.g. "node"' }).describe('Program that serves `url`: node, npx, npm ... (no shell).'),
+  args: z.array(z.string()).default([]).describe('Its arguments, e.g. ["server.js", "--port", "3000"].'),
+  cwd: z.string().optional().describe('Its working directory, inside the allowed roots (default the working directory).'),
+  env: z.record(z.string(), z.string()).optional().describe('Extra environment variables.'),
+  readyPattern: z.string().optional().describe('A regular expression: wait for a line of its output matching it (then for the port). Default: wait for the port of `url`.'),
+  readyTimeoutSeconds: z.number().min(1).max(300).default(60).describe('How long it may take to become ready (default 60 s).'),
+});
+export type StartSpec = z.output<typeof StartSpec>;
+
 export const LoadTestInput = z.object({
   url: z.string().min(1).describe('Target URL, http:// or https://. Loopback only unless the host is allow-listed.'),
   method: z.string().default('GET').describe('HTTP method (default GET).'),
@@ -81,6 +92,9 @@ export const LoadTestInput = z.object({
   rounds: z.number().int().min(3).max(10).default(5).describe('With a baseline URL: rounds per side (each durationSeconds/rounds long).'),
   allowHosts: z.array(z.string()).default([]).describe('Extra allowed hosts: names, IPs or CIDRs (loopback is always allowed).'),
   outDir: z.string().optional().describe('Folder to write report.json and latency.svg into.'),
+  start: StartSpec.optional().describe(
+    'Start the server first and stop it (with its children) at the end; the runtime probe is preloaded into Node targets, so the report gains queries and outbound calls per request by route and a runtime N+1 verdict.',
+  ),
 });
 export type LoadTestInput = z.input<typeof LoadTestInput>;
 export type LoadTestOptions = z.output<typeof LoadTestInput>;
@@ -195,6 +209,8 @@ export const LoadTestReport = z.object({
   verdict: z.string(),
   pass: z.boolean(),
   output: z.object({ report: z.string().nullable(), svg: z.string().nullable() }),
+  /** With `start` on a Node target: what the runtime probe counted per route (null otherwise, and in older reports). */
+  queries: ProbeReport.nullable().default(null),
 });
 export type LoadTestReport = z.infer<typeof LoadTestReport>;
 

@@ -1,4 +1,5 @@
 /** The readable report: the CLI prints it, the MCP tool uses its first lines as the text answer. */
+import { formatProbeLines } from '../probe/collect.js';
 import type { Hotspot, ProfileReport } from './schema.js';
 
 const where = (h: { file: string | null; line: number | null }): string => (h.file ? `${h.file}${h.line ? `:${h.line}` : ''}` : '(native)');
@@ -32,6 +33,7 @@ export function formatProfileText(report: ProfileReport, { limit = 10 }: { limit
     const l = report.load;
     lines.push(`  load ${l.url}: ${l.requestsPerSecond} req/s, p50 ${l.latencyMs.p50} ms, p99 ${l.latencyMs.p99} ms, ${l.requests} requests, ${l.errors} errors, ${l.non2xx} non-2xx`);
   }
+  if (report.queries) lines.push('', ...formatProbeLines(report.queries, { limit }));
   lines.push('', `Bottleneck (${report.bottleneck.kind}): ${report.bottleneck.sentence}`);
   if (report.handoff) lines.push(`Hand off to ${report.handoff.skill}: ${report.handoff.reason}`);
   lines.push('', 'Top by self time:', ...hotspotLines(report.topSelf, 'self', limit));

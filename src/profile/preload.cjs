@@ -89,8 +89,19 @@ function start(outDir) {
     }
   }
 
+  // A second process.exit() while the exit handlers run (a signal and the stop file arriving
+  // together, each asking to exit) ends the process mid-write: exits after the first are ignored.
+  let exiting = false;
+  const exitOnce = (code) => {
+    if (exiting) return;
+    exiting = true;
+    process.exit(code);
+  };
+  Object.defineProperty(globalThis, Symbol.for('perf-hunter.preload.exit'), { value: exitOnce });
+
   let written = false;
   function writeResults(code) {
+    exiting = true;
     if (written) return;
     written = true;
     delay.disable();
@@ -138,9 +149,9 @@ function start(outDir) {
     process.on(signal, () => {
       const code = signal === 'SIGINT' ? 130 : 143;
       // Only our listener: the default action would kill the process without writing the profile.
-      if (process.listenerCount(signal) <= 1) process.exit(code);
+      if (process.listenerCount(signal) <= 1) exitOnce(code);
       // The application handles it: let its shutdown run, but not forever.
-      setTimeout(() => process.exit(code), 1500).unref();
+      setTimeout(() => exitOnce(code), 1500).unref();
     });
   }
 }
@@ -157,7 +168,7 @@ function startStopWatcher(outDir) {
       clearInterval(timer);
       const session = new inspector.Session();
       session.connectToMainThread();
-      session.post('Runtime.evaluate', { expression: 'process.exit(130)' }, () => {});
+      session.post('Runtime.evaluate', { expression: "(globalThis[Symbol.for('perf-hunter.preload.exit')] || process.exit)(130)" }, () => {});
     }, 100);
   `;
   try {

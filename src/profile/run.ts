@@ -16,6 +16,7 @@ import { analyzeCpuProfile, CpuProfile, type CpuAnalysis } from './cpuprofile.js
 import { flameGraphHtml, speedscopeFromCpuProfiles, speedscopeFromFlame } from './flamegraph.js';
 import type { FlameNode, FrameCategory, FunctionStat } from './frames.js';
 import { analyzeTimeline, HeapProfile, locationsFromCpuProfile, topAllocationSites } from './heap.js';
+import { probeEnv, readProbe } from '../probe/collect.js';
 import { driveLoad, loopbackTarget, waitForPort } from './load.js';
 import { checkOutDir, defaultOutDir, writeRunFolder } from './output.js';
 import { spawnGroup, stopGroup, type GroupExit } from './process-group.js';
@@ -117,6 +118,14 @@ function prepare(opts: ProfileOptions, runtime: 'node' | 'python', work: string)
   env.PERF_HUNTER_PROFILE_CPU_INTERVAL_US = String(opts.intervalUs);
   if (opts.kind === 'heap') env.PERF_HUNTER_PROFILE_HEAP_INTERVAL = String(HEAP_INTERVAL_BYTES);
   if (opts.heapTimeline) env.PERF_HUNTER_PROFILE_HEAP_TIMELINE = '1';
+  if (opts.load) {
+    // A server under load: the probe counts its queries per request into the same work folder.
+    try {
+      return { command: opts.command, args: opts.args, env: probeEnv(env, work) };
+    } catch (error) {
+      throw new ProfileError((error as Error).message);
+    }
+  }
   return { command: opts.command, args: opts.args, env };
 }
 
@@ -429,6 +438,8 @@ async function buildReport(
     notes.push(`Load: ${collected.load.errors} error(s), ${collected.load.timeouts} timeout(s) during the run.`);
   }
 
+  const queries = runtime === 'node' && opts.load ? await readProbe(work) : null;
+
   const report: ProfileReport = {
     kind: opts.kind,
     runtime,
@@ -452,6 +463,7 @@ async function buildReport(
     eventLoopDelay,
     heap,
     load: collected.load,
+    queries,
     output: {
       dir: outDir,
       report: path.join(outDir, 'report.json'),

@@ -3,6 +3,7 @@
  * exactly `ProfileReport`; types come from these schemas.
  */
 import { z } from 'zod';
+import { ProbeReport } from '../probe/schema.js';
 
 export const DEFAULT_DURATION_SECONDS = 30;
 export const MAX_DURATION_SECONDS = 600;
@@ -31,7 +32,9 @@ export const ProfileInput = z.object({
   intervalUs: z.number().int().min(50).max(100_000).default(DEFAULT_INTERVAL_US).describe('CPU sampling interval in microseconds (default 1000).'),
   heapTimeline: z.boolean().default(false).describe('Also sample heap size every 100 ms and say whether it keeps growing (leak suspicion).'),
   top: z.number().int().min(1).max(100).default(DEFAULT_TOP).describe(`Length of each top list (default ${DEFAULT_TOP}).`),
-  load: LoadInput.optional().describe('Drive HTTP load at the target (a server) while profiling; the run ends when the load ends.'),
+  load: LoadInput.optional().describe(
+    'Drive HTTP load at the target (a server) while profiling; the run ends when the load ends. Node targets also get the runtime probe: queries and outbound calls per request by route, and a runtime N+1 verdict.',
+  ),
 });
 export type ProfileInput = z.input<typeof ProfileInput>;
 export type ProfileOptions = z.output<typeof ProfileInput>;
@@ -185,6 +188,8 @@ export const ProfileReport = z.object({
   eventLoopDelay: EventLoopDelay.nullable(),
   heap: HeapSummary.nullable(),
   load: LoadSummary.nullable(),
+  /** With `load` on a Node target: queries and outbound calls per request, by route, and the runtime N+1 verdict. */
+  queries: ProbeReport.nullable().default(null),
   output: ProfileFiles,
   notes: z.array(z.string()),
   stderrTail: z.array(z.string()),

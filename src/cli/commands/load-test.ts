@@ -28,6 +28,9 @@ interface LoadTestFlags {
   out?: string;
   exportK6?: string;
   allowHost?: string[];
+  start?: boolean;
+  readyPattern?: string;
+  readyTimeout?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -37,6 +40,7 @@ export function register(program: Command): void {
     .command('load-test')
     .description('drive HTTP load at a URL (loopback by default) and give a verdict: requests/s, true tail latency, SLO pass/fail, before/after')
     .argument('<url>', 'target URL, e.g. http://127.0.0.1:3000/')
+    .argument('[command...]', 'with --start: the server to run, after --, e.g. -- node server.js --port 3000')
     .option('-c, --connections <n>', 'concurrent connections (default 10, at most 1000)')
     .option('-d, --duration <s>', 'seconds of measured load (default 10, at most 300)')
     .option('-a, --amount <n>', 'stop after this many requests instead')
@@ -54,8 +58,14 @@ export function register(program: Command): void {
     .option('--json', 'print the report as JSON (the MCP tool\'s structuredContent)')
     .option('--out <dir>', 'write report.json and latency.svg into this folder')
     .option('--export-k6 <file>', 'also write the same scenario as a k6 script')
+    .option('--start', 'start the server given after -- first (runtime probe preloaded: queries per request, runtime N+1), stop it at the end')
+    .option('--ready-pattern <regex>', 'with --start: wait for an output line matching this before the load (then for the port)')
+    .option('--ready-timeout <s>', 'with --start: seconds the server may take to get ready (default 60)')
     .option('--allow-host <host>', 'also allow this host, IP or CIDR as a target (repeatable; also $PERF_HUNTER_ALLOW_HOSTS)', collect)
-    .action(async (url: string, flags: LoadTestFlags) => {
+    .action(async (url: string, command: string[], flags: LoadTestFlags) => {
+      if (flags.start && command.length === 0) throw new CliError('--start needs the server command after --, e.g. -- node server.js');
+      if (!flags.start && command.length > 0) throw new CliError(`unexpected arguments "${command.join(' ')}": to start a server first, add --start`);
+      if (!flags.start && (flags.readyPattern !== undefined || flags.readyTimeout !== undefined)) throw new CliError('--ready-pattern and --ready-timeout only apply with --start');
       const input = {
         url,
         ...(flags.connections !== undefined ? { connections: numberFlag('--connections', flags.connections) } : {}),
@@ -74,6 +84,16 @@ export function register(program: Command): void {
         ...(flags.rounds !== undefined ? { rounds: numberFlag('--rounds', flags.rounds) } : {}),
         ...(flags.out !== undefined ? { outDir: flags.out } : {}),
         ...(flags.allowHost !== undefined ? { allowHosts: flags.allowHost } : {}),
+        ...(flags.start
+          ? {
+              start: {
+                command: command[0]!,
+                args: command.slice(1),
+                ...(flags.readyPattern !== undefined ? { readyPattern: flags.readyPattern } : {}),
+                ...(flags.readyTimeout !== undefined ? { readyTimeoutSeconds: numberFlag('--ready-timeout', flags.readyTimeout) } : {}),
+              },
+            }
+          : {}),
       };
       const [{ runLoadTest }, { LoadTestError, LoadTestCancelledError }, { formatLoadTestText }] = await Promise.all([
         import('../../loadtest/run.js'),
@@ -102,6 +122,8 @@ export function register(program: Command): void {
         }
         const report = await runLoadTest(input, {
           cwd: process.cwd(),
+          // The command line names its own server: the working directory is the root.
+          roots: [process.cwd()],
           stop: stop.signal,
           signal: cancel.signal,
           ...(live

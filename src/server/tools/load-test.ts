@@ -21,7 +21,9 @@ export function registerLoadTestTool(server: McpServer, ctx: ServerContext): voi
         'status codes. Without `rate` it is closed-loop (autocannon; the tail is understated); with `rate` (req/s) an open-model ' +
         'scheduler times each request from its scheduled send, so p99 is true. `slo` ("p99=200ms,errors=0.1%,rps>=500") gives ' +
         'pass/fail with each violation; `baseline` ({file} of an earlier report, or {url} run A B A B) says whether a change is ' +
-        'beyond noise. Caps: 300 s, 1000 connections. `outDir` writes report.json and latency.svg.',
+        'beyond noise. Caps: 300 s, 1000 connections. `outDir` writes report.json and latency.svg. `start` ({command, args, cwd, ' +
+        'readyPattern}) runs the server first (no shell; stopped with its children at the end or on cancel) with a runtime probe ' +
+        'preloaded: `queries` then gives queries and outbound calls per request by route and a runtime N+1 verdict with the repeated query.',
       inputSchema: LoadTestInput,
       outputSchema: LoadTestReport,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -39,12 +41,14 @@ export function registerLoadTestTool(server: McpServer, ctx: ServerContext): voi
         try {
           if (input.outDir !== undefined) confinePath(input.outDir, place, 'outDir');
           if (input.baseline && 'file' in input.baseline) confinePath(input.baseline.file, place, 'baseline file');
+          if (input.start?.cwd !== undefined) confinePath(input.start.cwd, place, 'start.cwd');
         } catch (error) {
           return toolError(`load_test: ${errorMessage(error)}`);
         }
         try {
           const report = await runLoadTest(input, {
             cwd: place.cwd,
+            roots: place.roots,
             signal: extra.signal,
             ...(progressToken !== undefined
               ? {
