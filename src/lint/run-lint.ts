@@ -103,14 +103,14 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   }
 
   const errors: LintError[] = [];
-  const config = await configFor(options);
-  const built = buildRules(options.skills, errors, config);
-  const allRules: RuleSet = { ast: built, regex: buildRegexRules(options.skills ?? [], new Set(built.map((r) => r.configured.ruleId)), errors) };
-  const configured = applyConfig(allRules, config);
-  const selected = selectRules(configured, input.rules);
+  const { config, key: configKey } = await configFor(options);
+  const skills = options.skills ?? NO_SKILLS;
+  const built = rulesFor(skills, config, configKey);
+  errors.push(...built.errors);
+  const selected = selectRules(built.configured, input.rules);
   const rules = selected.ast;
-  const known = knownIds(allRules);
-  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0, skills: options.skills ?? [], hints: new Map(), prefilter: options.prefilter !== false, prefiltered: 0 };
+  const known = built.known;
+  const run: FileRun = { rules: selected, known, scanner: new RegexScanner(options.regexBudgetMs), suppressed: 0, skills, hints: hintsFor(skills), prefilter: options.prefilter !== false, prefiltered: 0 };
   const offset = decodeCursor(input.cursor, cursorKey(input));
 
   const skippedBy = emptySkips();
@@ -267,7 +267,7 @@ interface FileRun {
   suppressed: number;
   /** For handoff hints, added per file before caching (so cached findings carry them). */
   skills: readonly Skill[];
-  /** Hints by rule id and line text, for the whole run. */
+  /** Hints by rule id and line text, shared by the runs with the same skills. */
   hints: Map<string, Finding['handoff']>;
   prefilter: boolean;
   /** Files the pre-filter kept from the parser. */
@@ -470,16 +470,63 @@ function packageVersion(): string {
 }
 
 /** The config the options name, or the nearest one; a broken config is an input error at file:line:col. */
-async function configFor(options: RunLintOptions): Promise<LoadedConfig | undefined> {
-  if (options.config === false) return undefined;
+async function configFor(options: RunLintOptions): Promise<{ config?: LoadedConfig; key: string }> {
+  if (options.config === false) return { key: '-' };
   const file = options.config === undefined ? await findConfig(options.cwd) : path.resolve(options.cwd, options.config);
-  if (file === undefined) return undefined;
+  if (file === undefined) return { key: '-' };
+  const stat = await fs.stat(file).catch(() => undefined);
+  const key = `${file}\0${stat?.size}\0${stat?.mtimeMs}`;
+  const known = loadedConfigs.get(file);
+  if (known?.key === key) return known;
   try {
-    return await loadConfig(file);
+    const loaded = { config: await loadConfig(file), key };
+    loadedConfigs.set(file, loaded);
+    return loaded;
   } catch (error) {
     if (error instanceof LintConfigError) throw new LintInputError(error.message);
     throw error;
   }
+}
+
+/*
+ * A server lints file after file with the same skills and config: building the rules (options
+ * parsed, pre-filters derived, regex patterns translated and compiled) is done once per skills
+ * array and config version, not per call. Rule sets are never mutated after building.
+ */
+const NO_SKILLS: readonly Skill[] = [];
+const loadedConfigs = new Map<string, { config: LoadedConfig; key: string }>();
+const builtRules = new WeakMap<readonly Skill[], Map<string, BuiltRules>>();
+const handoffHints = new WeakMap<readonly Skill[], Map<string, Finding['handoff']>>();
+const MAX_REMEMBERED = 16;
+const MAX_HINTS = 10_000;
+
+interface BuiltRules {
+  /** After the config's severities and `off`. */
+  configured: RuleSet;
+  /** Ids a suppression may name: every rule, also those the config turned off. */
+  known: Set<string>;
+  /** Problems found while building (broken options, patterns that cannot run), repeated in every report. */
+  errors: LintError[];
+}
+
+function rulesFor(skills: readonly Skill[], config: LoadedConfig | undefined, configKey: string): BuiltRules {
+  let byConfig = builtRules.get(skills);
+  if (!byConfig) builtRules.set(skills, (byConfig = new Map()));
+  const remembered = byConfig.get(configKey);
+  if (remembered) return remembered;
+  const errors: LintError[] = [];
+  const ast = buildRules(skills, errors, config);
+  const all: RuleSet = { ast, regex: buildRegexRules(skills, new Set(ast.map((r) => r.configured.ruleId)), errors) };
+  const built: BuiltRules = { configured: applyConfig(all, config), known: knownIds(all), errors };
+  if (byConfig.size >= MAX_REMEMBERED) byConfig.clear();
+  byConfig.set(configKey, built);
+  return built;
+}
+
+function hintsFor(skills: readonly Skill[]): Map<string, Finding['handoff']> {
+  let hints = handoffHints.get(skills);
+  if (!hints || hints.size > MAX_HINTS) handoffHints.set(skills, (hints = new Map()));
+  return hints;
 }
 
 /** Severity overrides and `off` from the config's `rules`; an id no rule has is an input error at its place. */
