@@ -73,7 +73,7 @@ describe('the Claude Code plugin', () => {
     const hooks = readJson('hooks/hooks.json') as { hooks: { PostToolUse: Array<{ matcher: string; hooks: Array<{ command: string }> }> } };
     const [entry] = hooks.hooks.PostToolUse;
     expect(entry?.matcher).toBe('Write|Edit|MultiEdit');
-    expect(entry?.hooks[0]?.command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/cli/main.js" hook post-edit');
+    expect(entry?.hooks[0]?.command).toBe('node "${CLAUDE_PLUGIN_ROOT}/dist/hook/main.js" post-edit');
     expect(pkg.files).toEqual(expect.arrayContaining(['.claude-plugin', 'hooks', 'skills', 'dist']));
   });
 });
