@@ -2,7 +2,7 @@
  * The `performance-review` prompt: the Performance Hunter persona (from the skill's own identity,
  * so editing the YAML changes the prompt) and the profile -> find -> fix -> measure workflow.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -63,9 +63,10 @@ export async function completePath(cwd: string, value: string): Promise<string[]
   if (value.includes('\0') || path.isAbsolute(value)) return [];
   const dir = value.endsWith('/') ? value : path.posix.dirname(value);
   const prefix = value.endsWith('/') ? '' : path.posix.basename(value);
-  const absolute = path.resolve(cwd, dir);
-  if (absolute !== cwd && !absolute.startsWith(cwd + path.sep)) return [];
   try {
+    // Real paths: a symlink inside the working directory must not list what it points to outside.
+    const [root, absolute] = await Promise.all([realpath(cwd), realpath(path.resolve(cwd, dir))]);
+    if (absolute !== root && !absolute.startsWith(root + path.sep)) return [];
     const entries = await readdir(absolute, { withFileTypes: true });
     return entries
       .filter((e) => e.name.startsWith(prefix) && (prefix.startsWith('.') || !e.name.startsWith('.')))

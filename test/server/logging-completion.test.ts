@@ -1,5 +1,5 @@
 /** MCP logging (levels honoured, tool runs and load problems reported) and argument completion, over a real SDK Client. */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ beforeEach(async () => {
   await mkdir(path.join(cwd, 'src/api'), { recursive: true });
   await writeFile(path.join(cwd, 'src/api/orders.ts'), 'export {};\n');
   await writeFile(path.join(cwd, 'src/server.ts'), 'export {};\n');
+  await symlink('/etc', path.join(cwd, 'etc-link'));
   const catalog = new SkillCatalog([performanceHunter(), dbTuner()], [problem]);
   const server = createServer({ catalog: async () => catalog, log: () => {}, cwd });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -96,11 +97,14 @@ describe('completion', () => {
     const complete = async (value: string) =>
       (await client.complete({ ref: { type: 'ref/prompt', name: 'performance-review' }, argument: { name: 'target', value } })).completion.values;
     expect(await complete('sr')).toEqual(['src/']);
+    expect(await complete('')).toEqual(['etc-link', 'src/']);
     expect(await complete('src/')).toEqual(['src/api/', 'src/server.ts']);
     expect(await complete('src/api/o')).toEqual(['src/api/orders.ts']);
     expect(await complete('../')).toEqual([]);
     expect(await complete('/etc/pa')).toEqual([]);
     expect(await complete('src/../../')).toEqual([]);
+    expect(await complete('etc-link/')).toEqual([]);
+    expect(await complete('etc-link/pass')).toEqual([]);
   });
 
   it('completes the goal with measurable examples', async () => {
