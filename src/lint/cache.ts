@@ -209,24 +209,23 @@ function pruneRuleSets(dir: string, current: string): void {
 let fingerprint: string | undefined;
 
 /**
- * The linter's own code, by size and mtime of every file of this folder tree (about a hundred
- * stats, once per process): a rebuilt detector must not be answered by results of the old one,
- * even before the version is bumped.
+ * The linter's own code, by the content of every module of this folder tree (about a hundred small
+ * files, hashed once per process): a rebuilt detector must not be answered by results of the old
+ * one, even before the version is bumped. Content, not mtimes: a rebuild rewrites every file.
  */
 export function codeFingerprint(): string {
   if (fingerprint !== undefined) return fingerprint;
   const dir = path.dirname(fileURLToPath(import.meta.url));
-  const parts: string[] = [];
+  const hash = createHash('sha1');
   try {
-    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const file = path.join(entry.parentPath, entry.name);
-      const s = statSync(file);
-      parts.push(`${path.relative(dir, file)}:${s.size}:${s.mtimeMs}`);
-    }
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /\.(js|ts|mjs)$/.test(e.name) && !e.name.endsWith('.d.ts'))
+      .map((e) => path.join(e.parentPath, e.name))
+      .sort();
+    for (const file of files) hash.update(path.relative(dir, file)).update('\0').update(readFileSync(file)).update('\0');
   } catch {
-    parts.push('unreadable');
+    hash.update('unreadable');
   }
-  fingerprint = hashOf(parts.sort().join('\n'));
+  fingerprint = hash.digest('hex');
   return fingerprint;
 }
