@@ -3,6 +3,7 @@
  * and the whole tree (the server and a child it spawned) is gone at the end, on a ready timeout,
  * when it dies first and on cancel. The probe's counts come back as `queries`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runLoadTest } from '../../src/loadtest/run.js';
+import { cleanEnv, cliPath, requireBuild } from '../server/built-server.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ph-start-test-'));
 // A server that spawns a long-lived child and writes both pids, so the test can check both are gone.
@@ -100,5 +102,21 @@ describe('load_test: start the target', () => {
     cancel.abort();
     await expect(run).rejects.toThrow(/cancelled/);
     expect(await gone(JSON.parse(readFileSync(pids, 'utf8')) as number[])).toBe(true);
+  });
+
+  it('CLI: --start runs the server given after --, prints the probe section, and refuses half a command line', async () => {
+    requireBuild();
+    const port = await freePort();
+    const cli = (args: string[]) => spawnSync(process.execPath, [cliPath, 'load-test', ...args], { cwd: dir, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+    const ok = cli([`http://127.0.0.1:${port}/a/1`, '-d', '1', '-c', '2', '--ready-pattern', 'ready', '--start', '--', process.execPath, 'server.cjs', String(port), path.join(dir, 'cli-pids.json')]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Queries per request \(runtime probe; libraries: none loaded\):\n  GET \/a\/:id: \d+ requests, queries\/request mean 0 max 0/);
+    expect(await gone(JSON.parse(readFileSync(path.join(dir, 'cli-pids.json'), 'utf8')) as number[])).toBe(true);
+    const noCommand = cli([`http://127.0.0.1:${port}/`, '--start']);
+    expect(noCommand.status).toBe(2);
+    expect(noCommand.stderr).toMatch(/--start needs the server command after --/);
+    const noStart = cli([`http://127.0.0.1:${port}/`, '--', 'node', 'x.js']);
+    expect(noStart.status).toBe(2);
+    expect(noStart.stderr).toMatch(/to start a server first, add --start/);
   });
 });
