@@ -144,7 +144,9 @@ async function partFuzz() {
     }),
     'fuzz',
   );
-  const lines = output.text.split('\n').filter((l) => /^(stdio|HTTP) fuzz:/.test(l));
+  // vitest colours its output; the figures are the test's own `stdio fuzz:` / `HTTP fuzz:` lines.
+  // eslint-disable-next-line no-control-regex
+  const lines = output.text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter((l) => /^(stdio|HTTP) fuzz:/.test(l));
   results.fuzz = { messages: count, passed: output.code === 0, lines };
   console.log(`fuzz: ${count} stdio messages + ${Math.round(count / 2)} HTTP POSTs: ${output.code === 0 ? 'passed' : 'FAILED'}`);
   for (const line of lines) console.log(`  ${line}`);
