@@ -137,7 +137,10 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     const roots = await realRoots(options.roots ?? [options.cwd], options.cwd);
     const confined: string[] = [];
     for (const given of input.paths ?? []) confined.push(await confinePath(given, options.cwd, roots));
-    const walked = await walkPaths(confined, options.cwd, roots, options.signal);
+    // Regex rules with `applies_to` globs also read the text files they name (configs, Dockerfiles, SQL).
+    const globbed = selected.regex.filter((r) => r.appliesTo);
+    const alsoText = globbed.length > 0 ? (display: string) => globbed.some((r) => r.appliesTo!(display)) : undefined;
+    const walked = await walkPaths(confined, options.cwd, roots, options.signal, alsoText);
     Object.assign(skippedBy, walked.skippedBy);
     let files = config ? dropIgnored(walked.files, config, skippedBy) : walked.files;
     if (input.changed !== undefined) {
@@ -295,11 +298,12 @@ type Parsed = { result: FileResult; prefiltered: boolean } | { failed: string };
  */
 function relevantRules(file: { code: string; filename: string }, run: FileRun): number[] | undefined {
   const language = languageOf(file.filename);
+  if (!language) return undefined; // a text file a regex rule's glob asked for
   const applicable: number[] = [];
   run.rules.ast.forEach((r, i) => {
     if ((!language || !r.languages || r.languages.has(language)) && (!r.appliesTo || r.appliesTo(file.filename))) applicable.push(i);
   });
-  if (applicable.length === 0 || !language) return applicable.length === 0 ? undefined : applicable;
+  if (applicable.length === 0) return undefined;
   if (!run.prefilter) return applicable;
   const seen = new Map<string, boolean>();
   return applicable.filter((i) => {
@@ -330,7 +334,9 @@ async function finishFile(file: { code: string; filename: string }, parsed: Pars
       errors.push(...parsed.result.errors);
     }
     try {
-      if (run.rules.regex.length > 0) own.push(...(await run.scanner.scan(file, run.rules.regex, errors)));
+      // A file of no lintable language came for a glob: only rules with globs read it.
+      const regex = languageOf(file.filename) ? run.rules.regex : run.rules.regex.filter((r) => r.appliesTo);
+      if (regex.length > 0) own.push(...(await run.scanner.scan(file, regex, errors)));
     } catch (error) {
       errors.push({ file: file.filename, message: `cannot lint: ${error instanceof Error ? error.message : String(error)}` });
     }

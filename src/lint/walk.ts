@@ -87,26 +87,30 @@ export async function walkPaths(
   cwd: string,
   roots: readonly string[],
   signal?: AbortSignal,
+  /** Takes a file of no lintable language too (by the path as shown): a regex rule's `applies_to` wants it. */
+  alsoText?: (display: string) => boolean,
 ): Promise<WalkResult> {
   const skippedBy = emptySkips();
   const found = new Map<string, WalkedFile>();
   const add = (absolute: string): void => {
     if (!found.has(absolute)) found.set(absolute, { absolute, display: displayPath(absolute, cwd) });
   };
+  const wanted = (absolute: string): boolean => alsoText !== undefined && alsoText(displayPath(absolute, cwd));
 
   for (const start of realPaths) {
     const stat = await fs.stat(start);
     if (!stat.isDirectory()) {
       // A file named explicitly is linted even if ignored (as ESLint and git add -f do), unless unlintable.
       const reason = fileSkipReason(path.basename(start));
-      if (reason) skippedBy[reason]++;
+      if (reason === 'unsupported' && wanted(start)) add(start);
+      else if (reason) skippedBy[reason]++;
       else add(start);
       continue;
     }
     // The outermost root: a project's .gitignore applies when one of its folders is walked.
     const root = roots.filter((r) => isInside(start, r)).sort((a, b) => a.length - b.length)[0] ?? start;
     const scopes = await ancestorIgnores(start, root);
-    await walkDir(start, scopes, { add, skippedBy, signal });
+    await walkDir(start, scopes, { add, wanted, skippedBy, ...(signal ? { signal } : {}) });
   }
   const files = [...found.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
   return { files, skippedBy };
@@ -153,6 +157,7 @@ function ignoredBy(scopes: readonly IgnoreScope[], absolute: string, isDir: bool
 
 interface WalkSink {
   add(absolute: string): void;
+  wanted(absolute: string): boolean;
   skippedBy: Record<SkipReason, number>;
   signal?: AbortSignal;
 }
@@ -185,12 +190,12 @@ async function walkDir(dir: string, inherited: IgnoreScope[], sink: WalkSink): P
     }
     if (!entry.isFile()) continue;
     const reason = fileSkipReason(entry.name);
-    if (reason === 'unsupported') {
+    if (reason === 'unsupported' && !sink.wanted(absolute)) {
       sink.skippedBy.unsupported++;
       continue;
     }
     if (ignoredBy(scopes, absolute, false)) sink.skippedBy.ignored++;
-    else if (reason) sink.skippedBy[reason]++;
+    else if (reason && reason !== 'unsupported') sink.skippedBy[reason]++;
     else sink.add(absolute);
   }
 }
