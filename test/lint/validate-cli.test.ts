@@ -1,6 +1,7 @@
 /** `perf-hunter validate` as users run it: the built CLI on a temp tree, every format and exit code. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, cliPath, requireBuild } from '../server/built-server.js';
@@ -71,6 +72,22 @@ describe('perf-hunter validate', () => {
     expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toEqual(['n-plus-one', 'sync-io-in-async']);
     expect(readdirSync(tree.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(path.join(tree.dir, 'out'))).toBe(false);
+  });
+
+  it('--cache-location keeps the content-hash cache there; --no-cache neither reads nor writes it', () => {
+    const location = mkdtempSync(path.join(os.tmpdir(), 'perf-hunter-cli-cache-'));
+    try {
+      const first = JSON.parse(validate('--format', 'json', '--cache-location', location).stdout);
+      expect(first.stats.cache).toMatchObject({ hits: 0, misses: 3, location });
+      const second = validate('--cache-location', location);
+      expect(second.stdout).toMatch(/3 file\(s\) scanned \(cache: 3 hit\(s\), 0 miss\(es\)\)/);
+      expect(readdirSync(location).filter((f) => f.endsWith('.json'))).toHaveLength(1);
+      const none = JSON.parse(validate('--format', 'json', '--no-cache').stdout);
+      expect(none.stats.cache).toBeUndefined();
+      expect(none.findings).toEqual(first.findings);
+    } finally {
+      rmSync(location, { recursive: true, force: true });
+    }
   });
 
   it('usage errors exit 2 with one line: missing path, bad flag values, unknown rule', () => {
