@@ -19,7 +19,9 @@ export function registerProfileTool(server: McpServer, ctx: ServerContext): void
         'Runs a command (node, npx, npm, tsx, python3 ...; no shell) under a CPU or heap profiler and names the bottleneck: ' +
         'top functions by self and total time with file:line and package, program/GC/idle shares, the Amdahl bound per ' +
         'hotspot ("all of f gone -> at most N% faster"), Node event-loop delay, and with `load` the requests/s and ' +
-        'latency of an autocannon run against a loopback URL the target serves. The target stops at exit, at ' +
+        'latency of an autocannon run against a loopback URL the target serves; with `load`, a runtime probe in Node targets ' +
+        'adds `queries`: queries and outbound calls per request by route and a runtime N+1 verdict (the repeated query). ' +
+        'The target stops at exit, at ' +
         '`durationSeconds` or when the load ends. Writes a .cpuprofile, a speedscope JSON and an HTML flame graph ' +
         'under .perf-hunter/profiles/ in cwd (paths in output).',
       inputSchema: ProfileInput,
