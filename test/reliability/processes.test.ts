@@ -133,6 +133,30 @@ describe('child processes of the server', () => {
   }
 });
 
+describe('a load test that starts its target', () => {
+  it('SIGKILL to the server mid-run leaves no process of the started target behind', async () => {
+    await writeFile(path.join(dir, 'serve.cjs'), "const s = require('node:http').createServer((q, r) => r.end('ok')); s.listen(Number(process.argv[2]), '127.0.0.1', () => console.log('ready'));\n");
+    const port = 20_000 + (process.pid % 20_000);
+    const mark = newMarker();
+    const [key, value] = mark.split('=') as [string, string];
+    const victim = await startRawStdio([], { cwd: dir });
+    victim.send(JSON.stringify({
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: { name: 'load_test', arguments: { url: `http://127.0.0.1:${port}/`, durationSeconds: 30, connections: 2, start: { command: process.execPath, args: ['serve.cjs', String(port)], env: { [key]: value }, readyPattern: 'ready' } } },
+    }));
+    await waitForMarked(mark, 1);
+    await sleep(500);
+    const exited = new Promise((resolve) => victim.child.once('exit', resolve));
+    victim.child.kill('SIGKILL');
+    await exited;
+    const left = await waitGone(mark, 8000);
+    killAll(left);
+    expect(left, 'orphans after SIGKILL').toEqual([]);
+  });
+});
+
 describe('a cancelled load test', () => {
   it('stops sending: the target sees no new connection after the cancel is answered', async () => {
     // A loopback server in a child process, counting connections, so the test's own event loop stays free.
