@@ -157,7 +157,8 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
     const finished = (index: number, file: WalkedFile, outcome: FileOutcome | undefined): void => {
       outcomes[index] = outcome;
       done++;
-      options.onProgress?.({ done, total: files.length, file: file.display });
+      // Worker answers still draining after a cancellation report no progress.
+      if (!options.signal?.aborted) options.onProgress?.({ done, total: files.length, file: file.display });
     };
     const scheduler = new ParseScheduler(run, options.signal);
     try {
