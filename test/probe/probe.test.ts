@@ -88,7 +88,7 @@ describe('probe: queries per request', () => {
     expect(report.nPlusOne.map((n) => n.route)).toEqual(['GET /orders']);
   });
 
-  describe('the pg and mysql2 wrappers, on fake packages with the same method names', () => {
+  describe('the pg, mysql2 and better-sqlite3 wrappers, on fake packages with the same method names', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'ph-probe-fakes-'));
     const pkg = (name: string, source: string): void => {
       mkdirSync(path.join(root, 'node_modules', name), { recursive: true });
@@ -115,11 +115,29 @@ describe('probe: queries per request', () => {
        exports.Connection = Connection;
        exports.createConnection = () => new Connection();`,
     );
+    pkg(
+      'better-sqlite3',
+      `class Statement {
+         constructor(source) { this.source = source; }
+         all() { return [{ id: 1 }, { id: 2 }, { id: 3 }]; }
+         get() { return { name: 'x' }; }
+         run() { return { changes: 1 }; }
+       }
+       class Database {
+         prepare(source) { return new Statement(source); }
+         exec() { return this; }
+       }
+       module.exports = Database;`,
+    );
     for (const file of ['fake-drivers-app.cjs', 'fake-pg-esm-app.mjs']) writeFileSync(path.join(root, file), readFileSync(path.join(fixtures, file), 'utf8'));
 
-    it('counts pg and mysql2 queries of a CommonJS app (require path)', async () => {
-      const report = await probeRun(path.join(root, 'fake-drivers-app.cjs'), ['/pg?n=10', '/pg?n=50', '/mysql'], root);
-      expect(report.libraries).toEqual(['mysql2', 'pg']);
+    it('counts pg, mysql2 and better-sqlite3 queries of a CommonJS app (require path)', async () => {
+      const report = await probeRun(path.join(root, 'fake-drivers-app.cjs'), ['/pg?n=10', '/pg?n=50', '/mysql', '/sqlite'], root);
+      expect(report.libraries).toEqual(['better-sqlite3', 'mysql2', 'pg']);
+      // better-sqlite3 (synchronous): exec + prepare().all() + one prepare().get() per row = 1 + 1 + 3.
+      const sqlite = route(report, 'GET /sqlite');
+      expect(sqlite.queriesPerRequest).toEqual({ mean: 5, min: 5, max: 5 });
+      expect(sqlite.nPlusOne).toMatchObject({ shape: 'SELECT name FROM u WHERE id = ?', perRequestMax: 3 });
       const pg = route(report, 'GET /pg');
       expect(pg.queriesPerRequest).toEqual({ mean: 31, min: 11, max: 51 });
       expect(pg.nPlusOne).toMatchObject({ shape: 'SELECT * FROM u WHERE t_id = ?', perRequestMax: 50 });
