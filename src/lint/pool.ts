@@ -22,7 +22,7 @@ export interface ParseTask {
   rules: number[];
 }
 
-/** Below this many files to parse a run stays in-process (measured: see bench/lint.mjs). */
+/** Below this many Python files to parse a run stays in-process: starting workers (each loads the parser) costs more than it saves. */
 export const WORKERS_FROM = 50;
 
 /** Every thread any pool of this process started (a Worker's threadId turns -1 once it has exited). */
