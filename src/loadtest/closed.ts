@@ -52,6 +52,8 @@ export async function runClosed(target: CheckedTarget, requests: PreparedRequest
       instance = autocannon(
         {
           url: target.connectUrl.toString(),
+          // HTTPS goes to the checked address, so TLS needs the real host name for SNI and the certificate.
+          ...(target.servername ? { servername: target.servername } : {}),
           connections: options.connections,
           pipelining: options.pipelining,
           timeout: options.timeoutSeconds,

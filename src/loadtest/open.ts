@@ -41,6 +41,8 @@ export async function runOpen(target: CheckedTarget, requests: PreparedRequest[]
     headersTimeout: options.timeoutSeconds * 1000,
     bodyTimeout: options.timeoutSeconds * 1000,
     connectTimeout: options.timeoutSeconds * 1000,
+    // HTTPS goes to the checked address, so TLS needs the real host name for SNI and the certificate.
+    ...(target.servername ? { connect: { servername: target.servername } } : {}),
   });
   const intervalNs = BigInt(Math.max(1, Math.round(1e9 / options.rate)));
   const limit = options.amount ?? Math.max(1, Math.floor(options.durationSeconds * options.rate));

@@ -8,8 +8,10 @@ import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProfileError } from './schema.js';
 
+/** A time-stamped folder; the random suffix keeps two runs started in the same millisecond apart. */
 export function defaultOutDir(cwd: string, now = new Date()): string {
-  return path.join(cwd, '.perf-hunter', 'profiles', now.toISOString().replace(/[:.]/g, '-'));
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return path.join(cwd, '.perf-hunter', 'profiles', `${stamp}-${randomBytes(3).toString('hex')}`);
 }
 
 /** Refuses a folder that already holds files, before the target is even started. */
