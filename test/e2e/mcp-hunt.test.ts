@@ -6,7 +6,6 @@
  * structuredContent is checked against its schema and its content.
  */
 import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,20 +19,10 @@ import { LoadTestReport } from '../../src/loadtest/schema.js';
 import { ProfileReport } from '../../src/profile/schema.js';
 import { ExplainResult } from '../../src/skills/explain.js';
 import { cleanEnv, cliPath, repoRoot, requireBuild } from '../server/built-server.js';
+import { freePort } from '../support/net.js';
 
 let client: Client;
 let app: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   requireBuild();

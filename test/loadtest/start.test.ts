@@ -5,13 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runLoadTest } from '../../src/loadtest/run.js';
 import { cleanEnv, cliPath, requireBuild } from '../server/built-server.js';
+import { freePort } from '../support/net.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'ph-start-test-'));
 // A server that spawns a long-lived child and writes both pids, so the test can check both are gone.
@@ -26,17 +26,6 @@ writeFileSync(
 );
 writeFileSync(path.join(dir, 'never.cjs'), `require('node:fs').writeFileSync(process.argv[2], JSON.stringify([process.pid])); setInterval(() => {}, 1000); console.log('starting forever');`);
 writeFileSync(path.join(dir, 'dies.cjs'), `console.error('cannot open the database'); process.exit(4);`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function alive(pid: number): boolean {
   try {

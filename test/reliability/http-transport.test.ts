@@ -12,6 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { extraSkillsDir, startHttpServer, type HttpServerProcess } from '../server/built-server.js';
+import { rawPost, type RawAnswer } from '../support/net.js';
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0',
@@ -20,27 +21,7 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 });
 
-function post(url: string, headers: Record<string, string>, body = INITIALIZE): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Host: target.host, ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (url: string, headers: Record<string, string>, body = INITIALIZE): Promise<RawAnswer> => rawPost(url, headers, body);
 
 function nonLoopbackAddress(): string | undefined {
   for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;

@@ -1,11 +1,11 @@
 /** The built server over Streamable HTTP: the SDK Client end to end, then the DNS-rebinding and token checks. */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ListSkillsResult } from '../../src/skills/catalog.js';
 import { ExplainResult } from '../../src/skills/explain.js';
 import { extraSkillsDir, startHttpServer, type HttpServerProcess } from './built-server.js';
+import { rawPost, type RawAnswer } from '../support/net.js';
 
 const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0',
@@ -14,34 +14,8 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-http-test', version: '1.0.0' } },
 });
 
-interface RawAnswer {
-  status: number;
-  body: string;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** A raw POST with exactly the headers given (fetch would not let us forge Host). */
-function post(url: string, headers: Record<string, string>, body = INITIALIZE): Promise<RawAnswer> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Host: target.host, ...headers },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+/** A raw POST with exactly the headers given; an initialize request unless told otherwise. */
+const post = (url: string, headers: Record<string, string>, body = INITIALIZE): Promise<RawAnswer> => rawPost(url, headers, body);
 
 async function connect(url: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'http-test', version: '1.0.0' });
