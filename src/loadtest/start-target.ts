@@ -4,7 +4,7 @@
  * `readyPattern`, or else the target URL's port accepting connections — and stops the whole tree
  * at the end, on timeout and on cancel. The probe's per-route query counts come back with it.
  */
-import { mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import type { ProbeReport } from '../probe/schema.js';
 import { waitForPort } from '../profile/load.js';
 import { spawnGroup, stopGroup, type GroupExit, type RunningGroup } from '../profile/process-group.js';
 import { LoadTestCancelledError, LoadTestError, type StartSpec } from './schema.js';
+import { confineFolder } from '../shared/confine-folder.js';
 
 export interface StartedTarget {
   /** Stops the tree (SIGINT, SIGTERM, then SIGKILL) and returns what the probe counted. */
@@ -29,21 +30,8 @@ export interface StartTargetOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-async function confine(dir: string, roots: readonly string[]): Promise<string> {
-  let real: string;
-  try {
-    real = await realpath(dir);
-    if (!(await stat(real)).isDirectory()) throw new Error('not a folder');
-  } catch {
-    throw new LoadTestError(`start.cwd ${dir} does not exist or is not a folder`);
-  }
-  const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => path.resolve(r))));
-  const inside = realRoots.some((root) => {
-    const rel = path.relative(root, real);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  });
-  if (!inside) throw new LoadTestError(`start.cwd ${dir} is outside the allowed roots (${realRoots.join(', ')})`);
-  return real;
+function confine(dir: string, roots: readonly string[]): Promise<string> {
+  return confineFolder(dir, roots, 'start.cwd', (message) => new LoadTestError(message));
 }
 
 function compilePattern(source: string | undefined): RegExp | null {

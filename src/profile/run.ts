@@ -7,7 +7,7 @@
  */
 import type { Skill } from '../skills/model.js';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import {
   type ProfileReport,
 } from './schema.js';
 import { nameBottleneck, rollups, shares, topLists } from './summarize.js';
+import { confineFolder } from '../shared/confine-folder.js';
 
 export const PRELOAD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'preload.cjs');
 const HEAP_INTERVAL_BYTES = 32 * 1024;
@@ -90,21 +91,8 @@ export async function runProfile(input: ProfileInput, options: RunProfileOptions
   }
 }
 
-async function confineCwd(cwd: string, roots: readonly string[]): Promise<string> {
-  let real: string;
-  try {
-    real = await realpath(cwd);
-    if (!(await stat(real)).isDirectory()) throw new Error('not a folder');
-  } catch {
-    throw new ProfileError(`cwd ${cwd} does not exist or is not a folder`);
-  }
-  const realRoots = await Promise.all(roots.map((r) => realpath(r).catch(() => path.resolve(r))));
-  const inside = realRoots.some((root) => {
-    const rel = path.relative(root, real);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  });
-  if (!inside) throw new ProfileError(`cwd ${cwd} is outside the allowed roots (${realRoots.join(', ')}): pass a folder inside them`);
-  return real;
+function confineCwd(dir: string, roots: readonly string[]): Promise<string> {
+  return confineFolder(dir, roots, 'cwd', (message) => new ProfileError(message));
 }
 
 function prepare(opts: ProfileOptions, runtime: 'node' | 'python', work: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
