@@ -56,6 +56,9 @@ export function displayPath(file: string | null, cwd: string): string | null {
 export function nodePackageOf(file: string | null): string | null {
   if (!file) return 'native';
   if (file.startsWith('node:') || file.startsWith('internal/')) return 'node';
+  // V8 names WebAssembly frames wasm://wasm/<hash>: compiled modules a package loaded (PGlite,
+  // tree-sitter, ...), never the source we are profiling.
+  if (file.startsWith('wasm://')) return 'WebAssembly';
   const parts = file.split(/[\\/]/);
   const at = parts.lastIndexOf('node_modules');
   if (at < 0 || at + 1 >= parts.length) return null;
