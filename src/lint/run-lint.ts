@@ -30,8 +30,9 @@ import { changedFiles, confinePath, emptySkips, inShard, LintInputError, parseSh
 import { findConfig, LintConfigError, loadConfig, mergeOptions, type LoadedConfig } from './config.js';
 import { buildRegexRules, RegexScanner, type RegexRule } from './regex/rules.js';
 import { applySuppressions } from './suppress.js';
+import { globMatcher, globOf, type PathGlob } from './globs.js';
 import { codeFingerprint, defaultCacheLocation, hashOf, LintCache, type CacheOptions, type CacheStats } from './cache.js';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export { LintInputError };
@@ -136,13 +137,30 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
   } else {
     const roots = await realRoots(options.roots ?? [options.cwd], options.cwd);
     const confined: string[] = [];
-    for (const given of input.paths ?? []) confined.push(await confinePath(given, options.cwd, roots));
+    const pathGlobs: { glob: PathGlob; realBase: string }[] = [];
+    for (const given of input.paths ?? []) {
+      const glob = globOf(given, options.cwd);
+      if (glob && !existsSync(glob.base)) throw new LintInputError(`no file matches ${given}: its folder ${glob.base} does not exist`);
+      if (glob) pathGlobs.push({ glob, realBase: await confinePath(glob.base, options.cwd, roots) });
+      else confined.push(await confinePath(given, options.cwd, roots));
+    }
     // Regex rules with `applies_to` globs also read the text files they name (configs, Dockerfiles, SQL).
     const globbed = selected.regex.filter((r) => r.appliesTo);
     const alsoText = globbed.length > 0 ? (display: string) => globbed.some((r) => r.appliesTo!(display)) : undefined;
     const walked = await walkPaths(confined, options.cwd, roots, options.signal, alsoText);
-    Object.assign(skippedBy, walked.skippedBy);
-    let files = config ? dropIgnored(walked.files, config, skippedBy) : walked.files;
+    addSkips(skippedBy, walked.skippedBy);
+    const byPath = new Map(walked.files.map((f) => [f.absolute, f]));
+    for (const { glob, realBase } of pathGlobs) {
+      const under = await walkPaths([realBase], options.cwd, roots, options.signal, alsoText);
+      addSkips(skippedBy, under.skippedBy);
+      const matches = globMatcher(glob, realBase);
+      const matched = under.files.filter((f) => matches(f.absolute));
+      // As ESLint does: a glob that matches nothing is more likely a typo than a clean tree.
+      if (matched.length === 0) throw new LintInputError(`no lintable file matches ${glob.given}; check the glob (quote it so the shell does not expand it)`);
+      for (const f of matched) byPath.set(f.absolute, f);
+    }
+    const listed = pathGlobs.length === 0 ? walked.files : [...byPath.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
+    let files = config ? dropIgnored(listed, config, skippedBy) : listed;
     if (input.changed !== undefined) {
       const changed = await changedFiles(options.cwd, input.changed === true ? undefined : input.changed);
       files = files.filter((f) => changed.has(f.absolute));
@@ -716,4 +734,9 @@ async function addHandoffHints(findings: Finding[], run: FileRun): Promise<void>
 
 function hintsApply(skills: readonly Skill[]): boolean {
   return skills.some((s) => s.id === 'performance-hunter');
+}
+
+/** Adds one walk's skip counts to the run's. */
+function addSkips(total: Record<string, number>, more: Record<string, number>): void {
+  for (const [reason, count] of Object.entries(more)) total[reason] = (total[reason] ?? 0) + count;
 }

@@ -63,7 +63,7 @@ export const LintInput = z.object({
     .array(z.string().min(1, { error: 'a path is empty' }))
     .min(1, { error: 'paths is empty: pass at least one file or folder, or code + filename' })
     .optional()
-    .describe('Files or folders to lint, absolute or relative to the working directory; they must lie inside the allowed roots. Folders are walked (skipping .gitignore\'d files, node_modules, .git, build output, minified and >1 MB files).'),
+    .describe('Files, folders or globs ("src/**/*.ts") to lint, absolute or relative to the working directory; they must lie inside the allowed roots. Folders and the folder part of a glob are walked (skipping .gitignore\'d files, node_modules, .git, build output, minified and >1 MB files).'),
   code: z
     .string()
     .max(MAX_FILE_BYTES, { error: `code is over ${MAX_FILE_BYTES} bytes: lint the file by path instead` })
