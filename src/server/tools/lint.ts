@@ -8,6 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LintInput, LintReport } from '../../lint/schema.js';
 import type { ServerContext } from '../context.js';
 import { allowedPlace } from '../roots.js';
+import { progressSender } from './progress.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
 const PROGRESS_EVERY_MS = 200;
@@ -35,7 +36,7 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
           ctx.catalog(),
           allowedPlace(server, ctx, 'lint'),
         ]);
-        const progressToken = extra._meta?.progressToken;
+        const progress = progressSender(extra);
         let last = 0;
         // The final notification must reach the client before the answer, which ends its progress handler.
         let sent: Promise<void> = Promise.resolve();
@@ -45,18 +46,13 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
             roots: place.roots,
             skills: catalog.skills,
             signal: extra.signal,
-            ...(progressToken !== undefined
+            ...(progress
               ? {
                   onProgress: ({ done, total }) => {
                     const now = Date.now();
                     if (done < total && now - last < PROGRESS_EVERY_MS) return;
                     last = now;
-                    sent = extra
-                      .sendNotification({
-                        method: 'notifications/progress',
-                        params: { progressToken, progress: done, total, message: `${done} of ${total} file(s) linted` },
-                      })
-                      .catch(() => undefined);
+                    sent = progress(done, total, `${done} of ${total} file(s) linted`);
                   },
                 }
               : {}),
@@ -64,7 +60,7 @@ export function registerLintTool(server: McpServer, ctx: ServerContext): void {
           await sent;
           // A run answered from the cache finishes within one tick; let the last notification
           // leave before the answer, or a client reading both in one chunk may drop it.
-          if (progressToken !== undefined) await new Promise((resolve) => setImmediate(resolve));
+          if (progress) await new Promise((resolve) => setImmediate(resolve));
           const { ruleInfo: _details, ...structured } = report;
           return toolResult(summarize(report), structured, details(report));
         } catch (error) {

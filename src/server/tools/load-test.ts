@@ -8,6 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LoadTestInput, LoadTestReport } from '../../loadtest/schema.js';
 import type { ServerContext } from '../context.js';
 import { allowedPlace, confinePath } from '../roots.js';
+import { progressSender } from './progress.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
 export function registerLoadTestTool(server: McpServer, ctx: ServerContext): void {
@@ -35,7 +36,7 @@ export function registerLoadTestTool(server: McpServer, ctx: ServerContext): voi
           import('../../loadtest/schema.js'),
           import('../../loadtest/format.js'),
         ]);
-        const progressToken = extra._meta?.progressToken;
+        const progress = progressSender(extra);
         // Files it reads (a baseline report) or writes (outDir) stay inside the client's roots.
         const place = await allowedPlace(server, ctx, 'load_test');
         try {
@@ -50,15 +51,7 @@ export function registerLoadTestTool(server: McpServer, ctx: ServerContext): voi
             cwd: place.cwd,
             roots: place.roots,
             signal: extra.signal,
-            ...(progressToken !== undefined
-              ? {
-                  onProgress: ({ elapsedSeconds, totalSeconds, message }) => {
-                    void extra
-                      .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: elapsedSeconds, total: totalSeconds, message } })
-                      .catch(() => undefined);
-                  },
-                }
-              : {}),
+            ...(progress ? { onProgress: ({ elapsedSeconds, totalSeconds, message }) => void progress(elapsedSeconds, totalSeconds, message) } : {}),
           });
           return toolResult(report.verdict, report, formatLoadTestText(report).split('\n').slice(2).join('\n'));
         } catch (error) {

@@ -8,6 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ProfileInput, ProfileReport } from '../../profile/schema.js';
 import type { ServerContext } from '../context.js';
 import { allowedPlace } from '../roots.js';
+import { progressSender } from './progress.js';
 import { errorMessage, toolError, toolResult } from './result.js';
 
 export function registerProfileTool(server: McpServer, ctx: ServerContext): void {
@@ -36,25 +37,14 @@ export function registerProfileTool(server: McpServer, ctx: ServerContext): void
           import('../../profile/format.js'),
           allowedPlace(server, ctx, 'profile'),
         ]);
-        const progressToken = extra._meta?.progressToken;
+        const progress = progressSender(extra);
         try {
           const report = await runProfile(input, {
             skills: (await ctx.catalog()).skills,
             cwd: place.cwd,
             roots: place.roots,
             signal: extra.signal,
-            ...(progressToken !== undefined
-              ? {
-                  onProgress: ({ elapsedSeconds, totalSeconds, message }) => {
-                    void extra
-                      .sendNotification({
-                        method: 'notifications/progress',
-                        params: { progressToken, progress: elapsedSeconds, total: totalSeconds, message },
-                      })
-                      .catch(() => undefined);
-                  },
-                }
-              : {}),
+            ...(progress ? { onProgress: ({ elapsedSeconds, totalSeconds, message }) => void progress(elapsedSeconds, totalSeconds, message) } : {}),
           });
           return toolResult(report.bottleneck.sentence, report, formatProfileText(report, { limit: 5 }));
         } catch (error) {
