@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { FindingSeverity } from '../skills/model.js';
+import { recorder } from './replay/stamps.js';
 
 export const CONFIG_FILE = '.perf-hunter.yaml';
 
@@ -52,7 +53,11 @@ export async function findConfig(cwd: string): Promise<string | undefined> {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, CONFIG_FILE);
     if (await exists(candidate)) return candidate;
-    if ((await exists(path.join(dir, '.git'))) || dir === path.dirname(dir)) return undefined;
+    recorder.file(candidate); // absent: a new one would apply
+    const git = path.join(dir, '.git');
+    const atTop = await exists(git);
+    recorder.exists(git, atTop);
+    if (atTop || dir === path.dirname(dir)) return undefined;
   }
 }
 
@@ -60,6 +65,7 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
+    recorder.file(file, undefined, text);
   } catch (error) {
     throw new LintConfigError(`cannot read config ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -30,6 +30,7 @@ import { changedFiles, confinePath, emptySkips, inShard, LintInputError, parseSh
 import { findConfig, LintConfigError, loadConfig, mergeOptions, type LoadedConfig } from './config.js';
 import { buildRegexRules, RegexScanner, type RegexRule } from './regex/rules.js';
 import { applySuppressions } from './suppress.js';
+import { recorder } from './replay/stamps.js';
 import { globMatcher, globOf, type PathGlob } from './globs.js';
 import { codeFingerprint, defaultCacheLocation, hashOf, LintCache, type CacheOptions, type CacheStats } from './cache.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -267,11 +268,14 @@ export async function runLint(rawInput: LintInput, options: RunLintOptions): Pro
  */
 function readSource(file: WalkedFile, skippedBy: Record<string, number>, errors: LintError[]): string | undefined {
   try {
-    if (statSync(file.absolute).size > MAX_FILE_BYTES) {
+    const stats = statSync(file.absolute);
+    if (stats.size > MAX_FILE_BYTES) {
+      recorder.file(file.absolute, stats);
       skippedBy.tooLarge = (skippedBy.tooLarge ?? 0) + 1;
       return undefined;
     }
     const bytes = readFileSync(file.absolute);
+    recorder.file(file.absolute, stats, bytes);
     // Git's test: a NUL byte in the first 8000 bytes means binary.
     if (bytes.subarray(0, 8000).includes(0)) {
       skippedBy.binary = (skippedBy.binary ?? 0) + 1;

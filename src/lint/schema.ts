@@ -157,6 +157,12 @@ export const LintReport = z.object({
     prefiltered: Count.optional(),
     /** Worker threads the run spread parsing over (absent: all in-process). */
     workers: Count.optional(),
+    /**
+     * The CLI answered from the record of an identical earlier run: every file, folder, config and
+     * skill it read was unchanged by size, mtime, ctime and inode (recently modified files also by
+     * content), so nothing was read, parsed or loaded (see src/lint/replay).
+     */
+    replayed: z.boolean().optional(),
   }),
   /** Findings dropped by in-source suppressions (`perf-hunter-disable-next-line`, `perf-hunter: ignore`). */
   suppressed: Count.optional(),

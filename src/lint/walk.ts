@@ -12,6 +12,7 @@ import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { languageOf } from './engine/core.js';
 import type { SkipReason } from './schema.js';
+import { recorder } from './replay/stamps.js';
 
 const NODE_MODULES = new Set(['node_modules', 'bower_components', '.venv', 'venv', '__pycache__', 'site-packages']);
 const BUILD_OUTPUT = new Set(['dist', 'build', 'out', '.next', '.nuxt', '.svelte-kit', 'coverage', '.turbo', '.cache']);
@@ -139,10 +140,13 @@ async function ancestorIgnores(start: string, root: string): Promise<IgnoreScope
 }
 
 async function readIgnore(dir: string): Promise<IgnoreScope | undefined> {
+  const file = path.join(dir, '.gitignore');
   try {
-    const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+    const text = await fs.readFile(file, 'utf8');
+    recorder.file(file, undefined, text);
     return { dir, rules: ignore().add(text) };
   } catch {
+    recorder.file(file); // absent: creating one would change what is walked
     return undefined;
   }
 }
@@ -168,8 +172,10 @@ async function walkDir(dir: string, inherited: IgnoreScope[], sink: WalkSink): P
   try {
     entries = await fs.readdir(dir, { withFileTypes: true });
   } catch {
+    recorder.dir(dir);
     return; // an unreadable folder below a readable one: nothing to lint there
   }
+  recorder.dir(dir);
   const own = entries.some((e) => e.name === '.gitignore' && e.isFile()) ? await readIgnore(dir) : undefined;
   const scopes = own ? [...inherited, own] : inherited;
   entries.sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -12,6 +12,7 @@ import { readdir, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import type { SkillFormat } from './model.js';
+import { recorder } from '../lint/replay/stamps.js';
 
 export interface SkillFiles {
   skill: string;
@@ -35,6 +36,7 @@ const SKIPPED_DIRS = new Set(['node_modules']);
 export async function discoverSkills(dir: string): Promise<Discovery> {
   const info = await stat(dir).catch(() => undefined);
   if (!info) return { ok: false, message: `skills directory not found: ${dir}` };
+  if (info.isDirectory()) recorder.dir(dir, info);
   if (info.isFile() && path.basename(dir) === 'skill.yaml') return { ok: true, sources: [await skillFolder(path.dirname(dir))] };
   if (info.isFile() && path.basename(dir) === AGENT_SKILL_FILE) return { ok: true, sources: [await agentSkillOrYaml(path.dirname(dir))] };
   if (!info.isDirectory()) return { ok: false, message: `not a directory: ${dir}` };
@@ -52,6 +54,7 @@ async function layoutRootSkills(root: string, hasSkillsDir: boolean): Promise<Sk
   if (!hasSkillsDir) return [];
   const skillsDir = path.join(root, 'skills');
   const children = await readdir(skillsDir, { withFileTypes: true });
+  recorder.dir(skillsDir);
   const found = await Promise.all(children.filter((c) => c.isDirectory()).map(async (c) => {
     const dir = path.join(skillsDir, c.name);
     return (await isFile(path.join(dir, 'skill.yaml'))) ? layoutSkill(root, dir, c.name) : undefined;
@@ -111,6 +114,7 @@ async function walkTree(dir: string, entries: Dirent[], depth: number): Promise<
   const nested = await Promise.all(subdirs.map(async (e): Promise<SkillSource[]> => {
     const child = path.join(dir, e.name);
     const childEntries = await readdir(child, { withFileTypes: true }).catch(() => undefined);
+    recorder.dir(child);
     if (!childEntries) return [];
     if (childEntries.some((c) => c.isFile() && c.name === 'skill.yaml')) return [await skillFolder(child)];
     if (childEntries.some((c) => c.isFile() && c.name === AGENT_SKILL_FILE)) return [agentSkillFolder(child)];
@@ -120,5 +124,7 @@ async function walkTree(dir: string, entries: Dirent[], depth: number): Promise<
 }
 
 async function isFile(file: string): Promise<boolean> {
-  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
+  const info = await stat(file).catch(() => undefined);
+  recorder.file(file, info);
+  return info?.isFile() ?? false;
 }

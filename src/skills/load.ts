@@ -15,6 +15,7 @@ import { assembleSkill, locateInFile, type AssembledSkill } from './assemble.js'
 import { assembleAgentSkill } from './import/agent-skill.js';
 import { SkillLoadCache } from './load-cache.js';
 import { ProblemLog } from './problems.js';
+import { recorder } from '../lint/replay/stamps.js';
 
 export interface LoadSkillsOptions {
   /**
@@ -59,6 +60,8 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
     if (found.ok) sources.push(...found.sources);
     else log.push({ severity: 'error', file: dirs[i]!, line: 1, column: 1, message: found.message });
   });
+  // A validate run stamps every file a skill is made of (or its absence) for its replay record.
+  if (recorder.active) for (const source of sources) for (const file of Object.values(source.files)) if (file) recorder.file(file);
 
   // One skill at a time keeps the working set small (texts die young, GC stays cheap); yielding
   // every few skills keeps a running server responsive while a large tree loads. Unchanged
@@ -128,11 +131,15 @@ export function agentSkillDirs(option: boolean | { cwd?: string; home?: string }
   return [path.join(cwd, '.claude', 'skills'), path.join(home, '.claude', 'skills')]
     .map((d) => path.resolve(d))
     .filter((d) => {
+      let isDir = false;
       try {
-        return statSync(d).isDirectory();
+        isDir = statSync(d).isDirectory();
       } catch {
-        return false;
+        // absent
       }
+      // Absent: creating it would add skills (present ones are stamped by discovery).
+      if (!isDir) recorder.file(d);
+      return isDir;
     });
 }
 

@@ -4,12 +4,15 @@
  * finding at or above `--fail-on` exists, 2 for usage errors (one line on stderr).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
 import { skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
+import { renderReport } from '../render-report.js';
+import { recordKey, recordLocation, type RenderOptions } from '../../lint/replay/replay.js';
+import { recorder } from '../../lint/replay/stamps.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'never'] as const;
@@ -63,6 +66,14 @@ export function register(program: Command): void {
     }
     const cwd = process.cwd();
     const targets = paths.length > 0 ? paths : ['.'];
+    // What this run reads is stamped, so the next identical run over an unchanged tree can replay it.
+    const args = process.argv[2] === 'validate' ? process.argv.slice(3) : undefined;
+    const records = args && recordLocation(args, process.env, cwd);
+    if (records) {
+      recorder.start();
+      // The paths as given: a symlink among them may be pointed elsewhere without any walked stamp moving.
+      for (const target of targets) recorder.file(path.resolve(cwd, target));
+    }
 
     const [{ runLint, LintInputError }, { loadSkills }, { SEVERITY_RANK }, dirs] = await Promise.all([
       import('../../lint/run-lint.js'),
@@ -100,11 +111,13 @@ export function register(program: Command): void {
 
     const failOn = oneOf('--fail-on', flags.failOn ?? (await configFailOn(report.config)) ?? 'error', FAIL_ON);
     const toFile = flags.output !== undefined;
-    const text = await render(format, report, {
+    const rendering: RenderOptions = {
+      format,
       cwd,
       color: !toFile && Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined,
       ...(maxFindings !== undefined ? { maxFindings } : {}),
-    });
+    };
+    const text = await renderReport(report, rendering);
     if (flags.output !== undefined) {
       await writeAtomically(path.resolve(cwd, flags.output), text);
       if (format !== 'text') {
@@ -115,8 +128,20 @@ export function register(program: Command): void {
       process.stdout.write(text);
     }
 
-    if (failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) {
-      process.exitCode = ExitCode.findings;
+    const failed = failOn !== 'never' && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]);
+    if (failed) process.exitCode = ExitCode.findings;
+
+    const stamps = recorder.finish();
+    // Errors (unparsable files, skill load errors) are reported afresh each run, never replayed.
+    if (records && args && report.errors.length === 0 && skillErrors === 0 && report.stats.cache) {
+      const { codeStamps, writeRecord } = await import('../../lint/replay/replay.js');
+      writeRecord(records, {
+        key: recordKey(args, process.env, cwd, isatty(1)),
+        stamps: [...stamps, ...codeStamps()],
+        report,
+        render: rendering,
+        exitCode: failed ? ExitCode.findings : ExitCode.ok,
+      });
     }
   });
 }
@@ -131,22 +156,6 @@ async function configFailOn(file: string | undefined): Promise<string | undefine
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new CliError(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
-}
-
-type LintReport = import('../../lint/schema.js').LintReport;
-
-async function render(format: Format, report: LintReport, options: { cwd: string; color: boolean; maxFindings?: number }): Promise<string> {
-  if (format === 'json') return (await import('../../lint/format/json.js')).formatJson(report);
-  if (format === 'sarif') {
-    const { formatSarif } = await import('../../lint/format/sarif.js');
-    return formatSarif(report, { cwd: options.cwd, toolVersion: packageVersion() });
-  }
-  const { formatText } = await import('../../lint/format/text.js');
-  return formatText(report, { color: options.color, ...(options.maxFindings !== undefined ? { maxFindings: options.maxFindings } : {}) });
-}
-
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** A reader (CI uploading SARIF) never sees half a report: write a temp file beside it, then rename. */
