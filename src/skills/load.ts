@@ -66,13 +66,19 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
   // One skill at a time keeps the working set small (texts die young, GC stays cheap); yielding
   // every few skills keeps a running server responsive while a large tree loads. Unchanged
   // skill folders come from the cache with the problems they had.
-  // Small sets load in tens of milliseconds: caching them would only litter the cache folder.
-  const cache = options.cache === false || sources.length < CACHE_MIN_SKILLS ? undefined : SkillLoadCache.open(dirs, loaderVersion());
+  // Other small sets load in tens of milliseconds: caching them would only litter the cache folder.
+  // The built-in skill alone is cached too, under its own key: parsing it and loading the YAML
+  // libraries cost ~0.3 s of every CLI run, against one small JSON file.
+  const large = sources.length >= CACHE_MIN_SKILLS;
+  const cache = options.cache === false ? undefined : large ? SkillLoadCache.open(dirs, loaderVersion()) : includeBuiltin ? SkillLoadCache.open([packageRoot], loaderVersion()) : undefined;
+  const builtin = new Set(includeBuiltin && discovered[0]?.ok ? discovered[0].sources.map((s) => s.dir) : []);
+  const inCache = (source: SkillSource): boolean => large || builtin.has(source.dir);
   const assembled: AssembledSkill[] = [];
   for (const [i, source] of sources.entries()) {
     if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     // Agent Skills are read fresh: the cache's signature covers the four YAML files, not references/.
-    const cacheable = source.format !== 'agent-skill';
+    const isYaml = source.format !== 'agent-skill';
+    const cacheable = isYaml && inCache(source);
     const hit = cacheable ? cache?.get(source) : undefined;
     if (hit) {
       assembled.push(hit.assembled);
@@ -80,12 +86,12 @@ export async function loadSkills(options: LoadSkillsOptions = {}): Promise<LoadR
       continue;
     }
     const own = new ProblemLog();
-    const result = cacheable ? assembleSkill(source, own) : assembleAgentSkill(source, own);
+    const result = isYaml ? assembleSkill(source, own) : assembleAgentSkill(source, own);
     assembled.push(result);
     log.problems.push(...own.problems);
     if (cacheable) cache?.set(source, result, own.problems);
   }
-  cache?.save(new Set(sources.map((s) => s.dir)));
+  cache?.save(new Set(sources.filter(inCache).map((s) => s.dir)));
 
   const skills: Skill[] = [];
   const firstById = new Map<string, Skill>();

@@ -8,8 +8,16 @@
  * key) are only needed for problems, so `locate(path)` builds a full `yaml` Document lazily, once
  * per file, and only when something went wrong.
  */
-import jsyaml from 'js-yaml';
-import { LineCounter, parseDocument, isCollection, isScalar, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { LineCounter, Node as YamlNode } from 'yaml';
+
+// Both parsers load on first use (synchronously, parsing is synchronous): a run whose skills all
+// come from the load cache never pays their ~0.15 s of module loading.
+const require = createRequire(import.meta.url);
+let jsYamlModule: typeof import('js-yaml') | undefined;
+let yamlModule: typeof import('yaml') | undefined;
+const jsyaml = (): typeof import('js-yaml') => (jsYamlModule ??= require('js-yaml') as typeof import('js-yaml'));
+const yamlApi = (): typeof import('yaml') => (yamlModule ??= require('yaml') as typeof import('yaml'));
 
 export type PathSegment = string | number;
 
@@ -54,10 +62,10 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   const openStack: number[] = [];
   let data: unknown;
   try {
-    data = jsyaml.load(text, {
+    data = jsyaml().load(text, {
       filename: file,
       // CORE keeps `date: 2024-01-01` a string and has no !!js tags: skills are data, not code.
-      schema: jsyaml.CORE_SCHEMA,
+      schema: jsyaml().CORE_SCHEMA,
       listener(event, state) {
         if (event === 'open') {
           openStack.push(state.position);
@@ -82,7 +90,7 @@ export function parseYaml(file: string, text: string): ParsedYaml {
   }
 
   const lines = new LineIndex(text);
-  let document: { doc: ReturnType<typeof parseDocument>; counter: LineCounter } | undefined;
+  let document: { doc: ReturnType<typeof import('yaml').parseDocument>; counter: LineCounter } | undefined;
 
   return {
     ok: true,
@@ -144,20 +152,22 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 }
 
 function syntaxError(file: string, err: unknown): YamlSyntaxError {
-  if (err instanceof jsyaml.YAMLException) {
+  if (err instanceof jsyaml().YAMLException) {
     return { file, line: err.mark.line + 1, column: err.mark.column + 1, message: `YAML syntax error: ${err.reason}` };
   }
   return { file, line: 1, column: 1, message: `YAML could not be read: ${err instanceof Error ? err.message : String(err)}` };
 }
 
 function buildDocument(text: string) {
-  const counter = new LineCounter();
+  const { LineCounter: Counter, parseDocument } = yamlApi();
+  const counter = new Counter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: false });
   return { doc, counter };
 }
 
 /** Walks the `yaml` node tree as far as `path` exists and returns that node's start offset. */
 function nodeOffset(root: YamlNode | null, path: readonly PathSegment[]): number {
+  const { isCollection, isScalar } = yamlApi();
   let node: YamlNode | null = root;
   let offset = root?.range?.[0] ?? 0;
   for (const segment of path) {

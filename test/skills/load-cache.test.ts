@@ -53,12 +53,21 @@ describe('skill load cache', () => {
     expect(again.skills.find((s) => s.id === 'skill-7')?.tags).toEqual(['changed']);
   });
 
-  it('is off with cache: false, and small sets are never cached', async () => {
+  it('is off with cache: false, and small sets are not cached, except the built-in skill under its own key', async () => {
     const off = await loadSkills({ dirs: [tree], includeBuiltin: false, cache: false });
     expect(off.stats.cacheHits).toBeUndefined();
     expect(readdirSync(cacheDir)).toEqual([]);
-    const small = await loadSkills({});
+    const fixture = path.join(tree, 'cat', 'skill-1');
+    const small = await loadSkills({ dirs: [fixture], includeBuiltin: false, agentSkillDirs: false });
     expect(small.stats.cacheHits).toBeUndefined();
     expect(readdirSync(cacheDir)).toEqual([]);
+    // Every CLI run loads the built-in skill: it comes from one small file instead of YAML parsing.
+    const builtin = await loadSkills({ dirs: [fixture], agentSkillDirs: false });
+    expect(builtin.stats).toMatchObject({ cacheHits: 0, cacheMisses: 1 });
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    const again = await loadSkills({ dirs: [fixture], agentSkillDirs: false });
+    expect(again.stats).toMatchObject({ cacheHits: 1, cacheMisses: 0 });
+    expect(again.skills.map((s) => s.id).sort()).toEqual(builtin.skills.map((s) => s.id).sort());
+    expect(again.problems).toEqual(builtin.problems);
   });
 });
