@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectors } from '../../src/lint/detectors/index.js';
-import { configureDetector, type ConfiguredDetector } from '../../src/lint/engine/core.js';
+import { configureDetector, type ConfiguredDetector, TextIndex } from '../../src/lint/engine/core.js';
 import { lintFile } from '../../src/lint/engine/index.js';
 import { shapeLiterals } from '../../src/lint/engine/names.js';
 import { lintSource } from '../../src/lint/run.js';
@@ -51,16 +51,37 @@ async function compare(files: readonly Sample[], rules: ConfiguredDetector[] = c
 }
 
 describe('text pre-filter', () => {
-  it('reads the literal parts of call shapes, and gives up on a shape without any', () => {
-    expect(shapeLiterals(['axios.get', 'fs.*Sync', '**.*redis*.get', 'knex().**', 'pathlib.Path().read_*'])).toEqual([
-      ['axios', 'get'],
-      ['fs', 'Sync'],
-      ['redis', 'get'],
-      ['knex'],
-      ['pathlib', 'Path', 'read_'],
+  it('reads the literal parts of call shapes, marking the edges that are word boundaries, and gives up on a shape without any', () => {
+    expect(shapeLiterals(['axios.get', 'fs.*Sync', '**.*redis*.get', 'knex().**', 'pathlib.Path().read_*', '*Repository.save'])).toEqual([
+      ['\\baxios\\b', '\\bget\\b'],
+      ['\\bfs\\b', 'Sync\\b'],
+      ['redis', '\\bget\\b'],
+      ['\\bknex\\b'],
+      ['\\bpathlib\\b', '\\bPath\\b', '\\bread_'],
+      ['Repository\\b', '\\bsave\\b'],
     ]);
     expect(shapeLiterals(['*.query', '*'])).toBeUndefined();
     expect(shapeLiterals(['**'])).toBeUndefined();
+  });
+
+  it('matches whole words, word starts and word ends only where marked', () => {
+    const text = new TextIndex('const userRepository = x.findIndex(y); $get(); import fs from "fs-extra";', 'typescript');
+    expect(text.has('\\bfind\\b')).toBe(false);
+    expect(text.has('\\bfindIndex\\b')).toBe(true);
+    expect(text.has('find')).toBe(true);
+    expect(text.has('Repository\\b')).toBe(true);
+    expect(text.has('\\bRepository')).toBe(false);
+    expect(text.has('\\buser')).toBe(true);
+    expect(text.has('\\bget\\b')).toBe(false);
+    expect(text.has('\\b$get\\b')).toBe(true);
+    expect(text.has('\\bfs-extra\\b')).toBe(true);
+    expect(text.has('\\bfs-ext\\b')).toBe(false);
+    // A non-ASCII neighbour is a boundary: the pre-filter may let a file through, never keep it out.
+    expect(new TextIndex('café_find', 'typescript').has('\\bfind\\b')).toBe(false);
+    expect(new TextIndex('éfind', 'typescript').has('\\bfind\\b')).toBe(true);
+    // `$` is a word character in JS, not in Python.
+    expect(new TextIndex('$get', 'python').has('\\bget\\b')).toBe(true);
+    expect(new TextIndex('$get', 'typescript').has('\\bget\\b')).toBe(false);
   });
 
   it('loses nothing on the fixtures and the doc examples', async () => {

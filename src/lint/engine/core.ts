@@ -104,18 +104,134 @@ export interface FileResult {
 }
 
 /**
- * Whether a detector may report in this text: every group of its requirement occurs. `seen`
- * remembers lookups, since detectors share literals (`await`, `get`, `query`).
+ * Whether a detector may report in this text: every group of its requirement occurs. The file's
+ * `TextIndex` answers each literal once, since detectors share literals (`await`, `get`, `query`).
+ * A plain `Map` (the older calling convention) stands for the file's index: one is made per map.
  */
-export function mayReport(configured: ConfiguredDetector, language: LintLanguage, code: string, seen: Map<string, boolean>): boolean {
+export function mayReport(
+  configured: ConfiguredDetector,
+  language: LintLanguage,
+  code: string,
+  index: TextIndex | Map<string, boolean>,
+): boolean {
   const groups = configured.requires?.[language];
   if (!groups) return true;
-  const has = (literal: string): boolean => {
-    let found = seen.get(literal);
-    if (found === undefined) seen.set(literal, (found = code.includes(literal)));
+  const text = index instanceof TextIndex ? index : indexFor(index, code, language);
+  return groups.every((group) => group.some((alternative) => alternative.every((literal) => text.has(literal))));
+}
+
+const indexes = new WeakMap<Map<string, boolean>, TextIndex>();
+function indexFor(key: Map<string, boolean>, code: string, language: LintLanguage): TextIndex {
+  let index = indexes.get(key);
+  if (!index || index.code !== code) indexes.set(key, (index = new TextIndex(code, language)));
+  return index;
+}
+
+/** Word characters per language, ASCII only: a non-ASCII neighbour then counts as a boundary, which can only let more files through. */
+const WORD_CHARS: Record<LintLanguage, Uint8Array> = { typescript: wordTable('$'), python: wordTable('') };
+
+function wordTable(extra: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) table[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) || extra.includes(String.fromCharCode(c)) ? 1 : 0;
+  return table;
+}
+
+/** FNV-1a over a word's char codes, the same whether fed from the file or from a literal. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** A literal split once per process into its text and the sides that must be word boundaries. */
+interface ParsedLiteral {
+  text: string;
+  starts: boolean;
+  ends: boolean;
+  /** Set when the literal is one whole word (both sides marked, only word characters). */
+  wordHash?: number;
+}
+const parsedLiterals = new Map<string, ParsedLiteral>();
+
+function parseLiteral(literal: string, words: Uint8Array): ParsedLiteral {
+  const starts = literal.startsWith('\\b');
+  const ends = literal.length > 2 && literal.endsWith('\\b');
+  const text = literal.slice(starts ? 2 : 0, ends ? -2 : undefined);
+  let hash = FNV_OFFSET;
+  let wholeWord = starts && ends && text.length > 0;
+  for (let i = 0; wholeWord && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || words[c] !== 1) wholeWord = false;
+    hash = Math.imul(hash ^ c, FNV_PRIME);
+  }
+  return { text, starts, ends, ...(wholeWord ? { wordHash: hash } : {}) };
+}
+
+/**
+ * The pre-filter's view of one file. A literal is text that must occur; a leading or trailing `\b`
+ * (as names.ts writes them) means the text must start or end a word there: `\bfind\b` is the
+ * word `find`, not a part of `findIndex`; `Repository\b` ends a word (`userRepository`).
+ *
+ * Whole words, nearly all literals, are answered from the hashes of the file's words, collected
+ * in one pass when first asked: ~130 `includes` scans per file measured ~0.3 s on 7 MB, a `Set`
+ * of the words themselves ~0.1 s. Two words with one hash can only let a file through, never
+ * keep it out.
+ */
+export class TextIndex {
+  private wordHashes: Set<number> | undefined;
+  private readonly answers = new Map<string, boolean>();
+  private readonly words: Uint8Array;
+
+  constructor(
+    readonly code: string,
+    language: LintLanguage,
+  ) {
+    this.words = WORD_CHARS[language];
+  }
+
+  has(literal: string): boolean {
+    let found = this.answers.get(literal);
+    if (found === undefined) this.answers.set(literal, (found = this.find(literal)));
     return found;
-  };
-  return groups.every((group) => group.some((alternative) => alternative.every(has)));
+  }
+
+  private find(literal: string): boolean {
+    const key = this.words === WORD_CHARS.python ? `py:${literal}` : literal;
+    let parsed = parsedLiterals.get(key);
+    if (!parsed) parsedLiterals.set(key, (parsed = parseLiteral(literal, this.words)));
+    if (parsed.wordHash !== undefined) return (this.wordHashes ??= this.hashWords()).has(parsed.wordHash);
+    const { text, starts, ends } = parsed;
+    if (!starts && !ends) return this.code.includes(text);
+    // A word's start or end (`Repository\b`), or a marked text with other characters (`\bfs-extra\b`).
+    const checkStart = starts && this.isWordChar(text.charCodeAt(0));
+    const checkEnd = ends && this.isWordChar(text.charCodeAt(text.length - 1));
+    for (let at = this.code.indexOf(text); at !== -1; at = this.code.indexOf(text, at + 1)) {
+      if (checkStart && at > 0 && this.isWordChar(this.code.charCodeAt(at - 1))) continue;
+      if (checkEnd && this.isWordChar(this.code.charCodeAt(at + text.length))) continue;
+      return true;
+    }
+    return false;
+  }
+
+  private isWordChar(c: number): boolean {
+    return c < 128 && this.words[c] === 1;
+  }
+
+  private hashWords(): Set<number> {
+    const { code, words } = this;
+    const hashes = new Set<number>();
+    let hash = 0;
+    let inWord = false;
+    for (let i = 0; i < code.length; i++) {
+      const c = code.charCodeAt(i);
+      if (c < 128 && words[c] === 1) {
+        hash = Math.imul((inWord ? hash : FNV_OFFSET) ^ c, FNV_PRIME);
+        inWord = true;
+      } else if (inWord) {
+        hashes.add(hash);
+        inWord = false;
+      }
+    }
+    if (inWord) hashes.add(hash);
+    return hashes;
+  }
 }
 
 /** Collects findings for one file; one instance per file. */

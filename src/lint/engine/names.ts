@@ -53,24 +53,48 @@ export function compileShapes(patterns: readonly string[]): (name: string | unde
 
 /**
  * For the pre-filter: per shape, the literal text every name it matches contains as source text.
- * Segments of qualified names come from identifiers and module specifiers in the file (`node:`
- * stripped, which keeps the rest), so each wildcard-free run of a shape's characters occurs in any
- * file holding a match: `axios.get` needs `axios` and `get`, `fs.*Sync` needs `fs` and `Sync`.
+ * Segments of qualified names come from identifiers, property names in quotes and module
+ * specifiers in the file (`node:` stripped, which keeps the rest), so each wildcard-free run of a
+ * shape's characters occurs in any file holding a match: `axios.get` needs `axios` and `get`,
+ * `fs.*Sync` needs `fs` and `Sync`. A run's edge that meets the start or end of a segment (a `.`,
+ * `(`, `)` or either end of the shape) is the edge of a token in the source too, so it is marked
+ * as a word boundary (`wordAt`): `*.find` needs the word `find`, not `findIndex`; `*Repository.save`
+ * needs a word ending in `Repository`. (A name spelt with `\u` escapes is not seen: TypeScript
+ * unescapes it, the file text does not; the pre-filter always had that blind spot.)
  * Undefined when some shape has no such run (`*`): then the list proves nothing.
  */
 export function shapeLiterals(shapes: readonly string[]): Literals[] | undefined {
   const out = new Map<string, Literals>();
   for (const shape of shapes) {
-    const runs = [...new Set(shape.split(/[*?.()]+/).filter(Boolean))];
+    const runs: string[] = [];
+    for (const run of shape.matchAll(/[^*?.()]+/g)) {
+      const before = shape[run.index - 1];
+      const after = shape[run.index + run[0].length];
+      runs.push(wordAt(run[0], before === undefined || SEGMENT_EDGE.has(before), after === undefined || SEGMENT_EDGE.has(after)));
+    }
     if (runs.length === 0) return undefined;
-    out.set(runs.join('\0'), runs);
+    const unique = [...new Set(runs)];
+    out.set(unique.join('\0'), unique);
   }
   return [...out.values()];
 }
 
-/** Plain words as alternatives of one group (`['await']`: the file must contain `await`). */
+/** Shape characters next to which a run starts or ends a name segment. */
+const SEGMENT_EDGE = new Set(['.', '(', ')']);
+
+/** `text` marked to start (`\b` before) and/or end (`\b` after) a word where it occurs (see `TextIndex`). */
+export function wordAt(text: string, starts: boolean, ends: boolean): string {
+  return `${starts ? '\\b' : ''}${text}${ends ? '\\b' : ''}`;
+}
+
+/** Whole words as alternatives of one group (`words('await')`: the file must contain the word `await`). */
 export function words(...list: string[]): Literals[] {
-  return list.map((w) => [w]);
+  return list.map((w) => [wordAt(w, true, true)]);
+}
+
+/** Whole words that must all occur, as one alternative of a group (`allWords('Array', 'from')`). */
+export function allWords(...list: string[]): Literals {
+  return list.map((w) => wordAt(w, true, true));
 }
 
 /** Requirement groups from parts; an undefined part (no certain literal) requires nothing. */

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { allWords, anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
 import { PER_ITEM_METHODS, repetitionOf, rootIdentifier, type Repetition } from '../../engine/scope-ts.js';
 import { repetitionOf as pyRepetitionOf, rootIdentifierPy, type PyRepetition } from '../../engine/scope-py.js';
 import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
@@ -85,7 +85,7 @@ export default defineDetector({
   requires: (options, language) =>
     requireAll(
       anyOf(shapeLiterals(shapesFor(options.dbCalls, language)), language === 'python' ? words('objects', 'query', 'scalars') : words('await')),
-      language === 'typescript' ? [...words('for', 'while', ...PER_ITEM_METHODS), ['Array', 'from']] : undefined,
+      language === 'typescript' ? [...words('for', 'while', ...PER_ITEM_METHODS), allWords('Array', 'from')] : undefined,
     ),
   visit: {
     typescript: (ctx, options) => {
