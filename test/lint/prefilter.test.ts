@@ -53,11 +53,11 @@ async function compare(files: readonly Sample[], rules: ConfiguredDetector[] = c
 describe('text pre-filter', () => {
   it('reads the literal parts of call shapes, marking the edges that are word boundaries, and gives up on a shape without any', () => {
     expect(shapeLiterals(['axios.get', 'fs.*Sync', '**.*redis*.get', 'knex().**', 'pathlib.Path().read_*', '*Repository.save'])).toEqual([
-      ['\\baxios\\b', '\\bget\\b'],
-      ['\\bfs\\b', 'Sync\\b'],
+      ['\\baxios\\b(?!:)', '\\bget\\b'],
+      ['\\bfs\\b(?!:)', 'Sync\\b'],
       ['redis', '\\bget\\b'],
-      ['\\bknex\\b'],
-      ['\\bpathlib\\b', '\\bPath\\b', '\\bread_'],
+      ['\\bknex\\b(?!:)'],
+      ['\\bpathlib\\b(?!:)', '\\bPath\\b', '\\bread_'],
       ['Repository\\b', '\\bsave\\b'],
     ]);
     expect(shapeLiterals(['*.query', '*'])).toBeUndefined();
@@ -82,6 +82,10 @@ describe('text pre-filter', () => {
     // `$` is a word character in JS, not in Python.
     expect(new TextIndex('$get', 'python').has('\\bget\\b')).toBe(true);
     expect(new TextIndex('$get', 'typescript').has('\\bget\\b')).toBe(false);
+    // A root word not directly followed by a colon: not a URL's scheme.
+    expect(new TextIndex('// see https://example.com', 'typescript').has('\\bhttps\\b(?!:)')).toBe(false);
+    expect(new TextIndex('// see https://example.com\nimport h from "node:https";', 'typescript').has('\\bhttps\\b(?!:)')).toBe(true);
+    expect(new TextIndex('https : 1', 'typescript').has('\\bhttps\\b(?!:)')).toBe(true);
   });
 
   it('loses nothing on the fixtures and the doc examples', async () => {

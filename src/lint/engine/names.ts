@@ -70,7 +70,9 @@ export function shapeLiterals(shapes: readonly string[]): Literals[] | undefined
     for (const run of shape.matchAll(/[^*?.()]+/g)) {
       const before = shape[run.index - 1];
       const after = shape[run.index + run[0].length];
-      runs.push(wordAt(run[0], before === undefined || SEGMENT_EDGE.has(before), after === undefined || SEGMENT_EDGE.has(after)));
+      const ends = after === undefined || SEGMENT_EDGE.has(after);
+      // The shape's whole first segment is the name's root (see `rootWordAt`).
+      runs.push(run.index === 0 && ends ? rootWord(run[0]) : wordAt(run[0], before === undefined || SEGMENT_EDGE.has(before), ends));
     }
     if (runs.length === 0) return undefined;
     const unique = [...new Set(runs)];
@@ -85,6 +87,18 @@ const SEGMENT_EDGE = new Set(['.', '(', ')']);
 /** `text` marked to start (`\b` before) and/or end (`\b` after) a word where it occurs (see `TextIndex`). */
 export function wordAt(text: string, starts: boolean, ends: boolean): string {
   return `${starts ? '\\b' : ''}${text}${ends ? '\\b' : ''}`;
+}
+
+/**
+ * The root of a qualified name (`https` of `https.get`, `fetch`): in the source it is an
+ * identifier used as an expression (`https.get(`, `fetch(`), an imported or required name
+ * (`import { fetch as f }`, followed by a space, `,` or `}`) or a module name in quotes
+ * (`'node:https'`), so it is never directly followed by `:`. Object keys and destructuring
+ * keys are (`{ get: g }`), which is why only roots get this mark; URLs (`https://`) are what it keeps
+ * out.
+ */
+export function rootWord(text: string): string {
+  return `${wordAt(text, true, true)}(?!:)`;
 }
 
 /** Whole words as alternatives of one group (`words('await')`: the file must contain the word `await`). */
