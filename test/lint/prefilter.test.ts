@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectors } from '../../src/lint/detectors/index.js';
-import { configureDetector, type ConfiguredDetector, TextIndex } from '../../src/lint/engine/core.js';
+import { configureDetector, type ConfiguredDetector, mayReport, TextIndex } from '../../src/lint/engine/core.js';
 import { lintFile } from '../../src/lint/engine/index.js';
 import { shapeLiterals } from '../../src/lint/engine/names.js';
 import { lintSource } from '../../src/lint/run.js';
@@ -86,6 +86,18 @@ describe('text pre-filter', () => {
     expect(new TextIndex('// see https://example.com', 'typescript').has('\\bhttps\\b(?!:)')).toBe(false);
     expect(new TextIndex('// see https://example.com\nimport h from "node:https";', 'typescript').has('\\bhttps\\b(?!:)')).toBe(true);
     expect(new TextIndex('https : 1', 'typescript').has('\\bhttps\\b(?!:)')).toBe(true);
+  });
+
+  it('counts pattern requirements: sequential-await needs two awaited assignments, whatever stands between', async () => {
+    const sequential = configured.filter((c) => c.detector.id === 'sequential-await');
+    const may = (code: string) => mayReport(sequential[0]!, 'typescript', code, new TextIndex(code, 'typescript'));
+    expect(may('const a = await f();\nfoo(await g());')).toBe(false);
+    expect(may('const a = await f();\nconst b = /* c */ (\n  await g()) as B;')).toBe(true);
+    expect(may('let a; a =// x\n await f(); const b =\u200bawait g();')).toBe(true);
+    const code = `export async function f(db) {\n  const a = await db.getUser();\n  const b = await db.getOrders();\n  return [a, b];\n}\n`;
+    const { differences, findings } = await compare([{ filename: 'two.ts', code }], sequential);
+    expect(findings).toBe(1);
+    expect(differences).toEqual([]);
   });
 
   it('loses nothing on the fixtures and the doc examples', async () => {

@@ -3,7 +3,7 @@
  * overrides applied), message formatting, and the sink that turns reports into `Finding`s.
  */
 import type { EdgeSeverity, FindingSeverity, Validation } from '../../skills/model.js';
-import type { AnyDetector, MessageData, TextRequirement } from '../define.js';
+import type { AnyDetector, Literal, MessageData, TextPattern, TextRequirement } from '../define.js';
 import type { Finding, Handoff, LintError, LintLanguage } from '../schema.js';
 
 /** A detector ready to run: its options parsed and the finding fields fixed for this run. */
@@ -181,7 +181,7 @@ function parseLiteral(literal: string, words: Uint8Array): ParsedLiteral {
  */
 export class TextIndex {
   private wordHashes: Set<number> | undefined;
-  private readonly answers = new Map<string, boolean>();
+  private readonly answers = new Map<Literal, boolean>();
   private readonly words: Uint8Array;
 
   constructor(
@@ -191,10 +191,21 @@ export class TextIndex {
     this.words = WORD_CHARS[language];
   }
 
-  has(literal: string): boolean {
+  has(literal: Literal): boolean {
     let found = this.answers.get(literal);
-    if (found === undefined) this.answers.set(literal, (found = this.find(literal)));
+    if (found === undefined) this.answers.set(literal, (found = typeof literal === 'string' ? this.find(literal) : this.count(literal)));
     return found;
+  }
+
+  private count({ pattern, times = 1 }: TextPattern): boolean {
+    if (!pattern.global) throw new Error(`pre-filter pattern ${pattern} needs the g flag`);
+    pattern.lastIndex = 0;
+    let seen = 0;
+    for (let match = pattern.exec(this.code); match; match = pattern.exec(this.code)) {
+      if (++seen >= times) return true;
+      if (match[0] === '') pattern.lastIndex++;
+    }
+    return false;
   }
 
   private find(literal: string): boolean {

@@ -111,6 +111,16 @@ export function allWords(...list: string[]): Literals {
   return list.map((w) => wordAt(w, true, true));
 }
 
+/**
+ * Regex source for what may stand between two tokens, per language: white space (TypeScript's list
+ * is wider than `\s`: U+0085, U+200B), comments, and in Python line continuations. A superset
+ * is harmless in a pre-filter; missing one would not be.
+ */
+export const TRIVIA = {
+  typescript: String.raw`(?:[\s\u0085\u200b]|\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*)`,
+  python: String.raw`(?:[\s\u0085\u200b\u2060]|\\|#[^\n\r]*)`,
+} as const;
+
 /** Requirement groups from parts; an undefined part (no certain literal) requires nothing. */
 export function requireAll(...groups: (readonly Literals[] | undefined)[]): (readonly Literals[])[] {
   return groups.filter((g): g is readonly Literals[] => g !== undefined);
