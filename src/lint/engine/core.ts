@@ -114,10 +114,18 @@ export function mayReport(
   code: string,
   index: TextIndex | Map<string, boolean>,
 ): boolean {
-  const groups = configured.requires?.[language];
-  if (!groups) return true;
+  const requirement = configured.requires?.[language];
+  if (!requirement) return true;
   const text = index instanceof TextIndex ? index : indexFor(index, code, language);
-  return groups.every((group) => group.some((alternative) => alternative.every((literal) => text.has(literal))));
+  const groups = compiled(requirement, language);
+  groups: for (const group of groups) {
+    alternatives: for (const alternative of group) {
+      for (const literal of alternative) if (!text.has(literal)) continue alternatives;
+      continue groups;
+    }
+    return false;
+  }
+  return true;
 }
 
 const indexes = new WeakMap<Map<string, boolean>, TextIndex>();
@@ -141,8 +149,9 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const COLON = 0x3a;
 
-/** A literal split once per process into its text and the sides that must be word boundaries. */
-interface ParsedLiteral {
+/** A literal compiled once per process: a number for the per-file answers, its text and marks. */
+interface CompiledLiteral {
+  id: number;
   text: string;
   starts: boolean;
   ends: boolean;
@@ -150,14 +159,39 @@ interface ParsedLiteral {
   notBeforeColon: boolean;
   /** Set when the literal is one whole word (both sides marked, only word characters). */
   wordHash?: number;
+  pattern?: TextPattern;
 }
-const parsedLiterals = new Map<string, ParsedLiteral>();
 
-function parseLiteral(literal: string, words: Uint8Array): ParsedLiteral {
+const literalsByKey = new Map<string, CompiledLiteral>();
+const literalsByPattern = new Map<TextPattern, CompiledLiteral>();
+let literalCount = 0;
+const compiledRequirements = new WeakMap<TextRequirement, CompiledLiteral[][][]>();
+
+function compiled(requirement: TextRequirement, language: LintLanguage): CompiledLiteral[][][] {
+  let groups = compiledRequirements.get(requirement);
+  if (!groups) {
+    groups = requirement.map((group) => group.map((alternative) => alternative.map((literal) => compileLiteral(literal, language))));
+    compiledRequirements.set(requirement, groups);
+  }
+  return groups;
+}
+
+function compileLiteral(literal: Literal, language: LintLanguage): CompiledLiteral {
+  if (typeof literal !== 'string') {
+    let found = literalsByPattern.get(literal);
+    if (!found) {
+      if (!literal.pattern.global) throw new Error(`pre-filter pattern ${literal.pattern} needs the g flag`);
+      literalsByPattern.set(literal, (found = { id: literalCount++, text: '', starts: false, ends: false, notBeforeColon: false, pattern: literal }));
+    }
+    return found;
+  }
+  const key = `${language}\0${literal}`;
+  let found = literalsByKey.get(key);
+  if (found) return found;
+  const words = WORD_CHARS[language];
   const end = /\\b(\(\?!:\))?$/.exec(literal.slice(2));
   const starts = literal.startsWith('\\b');
   const text = literal.slice(starts ? 2 : 0, end ? literal.length - end[0].length : undefined);
-  const notBeforeColon = end?.[1] !== undefined;
   let hash = FNV_OFFSET;
   let wholeWord = starts && end !== null && text.length > 0;
   for (let i = 0; wholeWord && i < text.length; i++) {
@@ -165,8 +199,14 @@ function parseLiteral(literal: string, words: Uint8Array): ParsedLiteral {
     if (c >= 128 || words[c] !== 1) wholeWord = false;
     hash = Math.imul(hash ^ c, FNV_PRIME);
   }
-  return { text, starts, ends: end !== null, notBeforeColon, ...(wholeWord ? { wordHash: hash } : {}) };
+  found = { id: literalCount++, text, starts, ends: end !== null, notBeforeColon: end?.[1] !== undefined, ...(wholeWord ? { wordHash: hash } : {}) };
+  literalsByKey.set(key, found);
+  return found;
 }
+
+const UNKNOWN = 0;
+const PRESENT = 1;
+const ABSENT = 2;
 
 /**
  * The pre-filter's view of one file. A literal is text that must occur; a leading or trailing `\b`
@@ -177,47 +217,41 @@ function parseLiteral(literal: string, words: Uint8Array): ParsedLiteral {
  * Whole words, nearly all literals, are answered from the hashes of the file's words, collected
  * in one pass when first asked: ~130 `includes` scans per file measured ~0.3 s on 7 MB, a `Set`
  * of the words themselves ~0.1 s. Two words with one hash can only let a file through, never
- * keep it out.
+ * keep it out. Literals are compiled to numbers once (`compileLiteral`), so a file's answers are
+ * an array, not a map of strings.
  */
 export class TextIndex {
   private wordHashes: Set<number> | undefined;
-  private readonly answers = new Map<Literal, boolean>();
+  private answers = new Uint8Array(literalCount);
   private readonly words: Uint8Array;
 
   constructor(
     readonly code: string,
-    language: LintLanguage,
+    private readonly language: LintLanguage,
   ) {
     this.words = WORD_CHARS[language];
   }
 
-  has(literal: Literal): boolean {
-    let found = this.answers.get(literal);
-    if (found === undefined) this.answers.set(literal, (found = typeof literal === 'string' ? this.find(literal) : this.count(literal)));
-    return found;
-  }
-
-  private count({ pattern, times = 1 }: TextPattern): boolean {
-    if (!pattern.global) throw new Error(`pre-filter pattern ${pattern} needs the g flag`);
-    pattern.lastIndex = 0;
-    let seen = 0;
-    for (let match = pattern.exec(this.code); match; match = pattern.exec(this.code)) {
-      if (++seen >= times) return true;
-      if (match[0] === '') pattern.lastIndex++;
+  has(literal: Literal | CompiledLiteral): boolean {
+    const compiled = typeof literal === 'string' || !('id' in literal) ? compileLiteral(literal, this.language) : literal;
+    if (compiled.id >= this.answers.length) {
+      const grown = new Uint8Array(literalCount);
+      grown.set(this.answers);
+      this.answers = grown;
     }
-    return false;
+    let answer = this.answers[compiled.id];
+    if (answer === UNKNOWN) this.answers[compiled.id] = answer = this.find(compiled) ? PRESENT : ABSENT;
+    return answer === PRESENT;
   }
 
-  private find(literal: string): boolean {
-    const key = this.words === WORD_CHARS.python ? `py:${literal}` : literal;
-    let parsed = parsedLiterals.get(key);
-    if (!parsed) parsedLiterals.set(key, (parsed = parseLiteral(literal, this.words)));
-    if (parsed.wordHash !== undefined) {
-      const present = (this.wordHashes ??= this.hashWords()).has(parsed.wordHash);
+  private find(literal: CompiledLiteral): boolean {
+    if (literal.pattern) return this.count(literal.pattern);
+    if (literal.wordHash !== undefined) {
+      const present = (this.wordHashes ??= this.hashWords()).has(literal.wordHash);
       // The word occurs: a colon test still has to look at the text, but only then.
-      if (!present || !parsed.notBeforeColon) return present;
+      if (!present || !literal.notBeforeColon) return present;
     }
-    const { text, starts, ends, notBeforeColon } = parsed;
+    const { text, starts, ends, notBeforeColon } = literal;
     if (!starts && !ends) return this.code.includes(text);
     // A word's start or end (`Repository\b`), a marked text with other characters (`\bfs-extra\b`),
     // or a word not followed by a colon (`\bhttps\b(?!:)`, not `https://`).
@@ -229,6 +263,16 @@ export class TextIndex {
       if (checkEnd && this.isWordChar(next)) continue;
       if (notBeforeColon && next === COLON) continue;
       return true;
+    }
+    return false;
+  }
+
+  private count({ pattern, times = 1 }: TextPattern): boolean {
+    pattern.lastIndex = 0;
+    let seen = 0;
+    for (let match = pattern.exec(this.code); match; match = pattern.exec(this.code)) {
+      if (++seen >= times) return true;
+      if (match[0] === '') pattern.lastIndex++;
     }
     return false;
   }
