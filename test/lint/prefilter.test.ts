@@ -76,6 +76,10 @@ describe('text pre-filter', () => {
     expect(text.has('\\b$get\\b')).toBe(true);
     expect(text.has('\\bfs-extra\\b')).toBe(true);
     expect(text.has('\\bfs-ext\\b')).toBe(false);
+    // The words inside a module name are checked first; the name itself still has to occur.
+    expect(new TextIndex('import fs from "fs"; const extra = 1;', 'typescript').has('\\bfs-extra\\b(?!:)')).toBe(false);
+    expect(new TextIndex('require("@redis/client")', 'typescript').has('\\b@redis/client\\b(?!:)')).toBe(true);
+    expect(new TextIndex('require("@redis/clients")', 'typescript').has('\\b@redis/client\\b(?!:)')).toBe(false);
     // A non-ASCII neighbour is a boundary: the pre-filter may let a file through, never keep it out.
     expect(new TextIndex('café_find', 'typescript').has('\\bfind\\b')).toBe(false);
     expect(new TextIndex('éfind', 'typescript').has('\\bfind\\b')).toBe(true);

@@ -159,6 +159,8 @@ interface CompiledLiteral {
   notBeforeColon: boolean;
   /** Set when the literal is one whole word (both sides marked, only word characters). */
   wordHash?: number;
+  /** The whole words inside a literal with other characters (`@redis/client`: redis, client), checked before a scan. */
+  innerWordHashes?: number[];
   pattern?: TextPattern;
 }
 
@@ -167,13 +169,30 @@ const literalsByPattern = new Map<TextPattern, CompiledLiteral>();
 let literalCount = 0;
 const compiledRequirements = new WeakMap<TextRequirement, CompiledLiteral[][][]>();
 
+/**
+ * A requirement as the per-file check wants it: in each alternative the cheap literals first (a
+ * word's hash before a scan of the text, a pattern last), and an alternative dropped when another
+ * of its group needs only some of its literals (`ioredis` + `set` makes `ioredis` + `Redis` + `set`
+ * redundant).
+ */
 function compiled(requirement: TextRequirement, language: LintLanguage): CompiledLiteral[][][] {
   let groups = compiledRequirements.get(requirement);
   if (!groups) {
-    groups = requirement.map((group) => group.map((alternative) => alternative.map((literal) => compileLiteral(literal, language))));
+    groups = requirement.map((group) => {
+      const alternatives = group.map((alternative) => [...new Set(alternative.map((literal) => compileLiteral(literal, language)))].sort((a, b) => cost(a) - cost(b)));
+      return alternatives.filter((alternative, index) =>
+        !alternatives.some((other, j) => j !== index && other.every((l) => alternative.includes(l)) && (other.length < alternative.length || j < index)),
+      );
+    });
     compiledRequirements.set(requirement, groups);
   }
   return groups;
+}
+
+function cost(literal: CompiledLiteral): number {
+  if (literal.pattern) return 4;
+  if (literal.wordHash !== undefined) return literal.notBeforeColon ? 1 : 0;
+  return literal.innerWordHashes ? 2 : 3;
 }
 
 function compileLiteral(literal: Literal, language: LintLanguage): CompiledLiteral {
@@ -199,9 +218,36 @@ function compileLiteral(literal: Literal, language: LintLanguage): CompiledLiter
     if (c >= 128 || words[c] !== 1) wholeWord = false;
     hash = Math.imul(hash ^ c, FNV_PRIME);
   }
-  found = { id: literalCount++, text, starts, ends: end !== null, notBeforeColon: end?.[1] !== undefined, ...(wholeWord ? { wordHash: hash } : {}) };
+  const inner = wholeWord ? [] : innerWords(text, starts, end !== null, words);
+  found = {
+    id: literalCount++,
+    text,
+    starts,
+    ends: end !== null,
+    notBeforeColon: end?.[1] !== undefined,
+    ...(wholeWord ? { wordHash: hash } : {}),
+    ...(inner.length > 0 ? { innerWordHashes: inner } : {}),
+  };
   literalsByKey.set(key, found);
   return found;
+}
+
+/** Hashes of the runs of word characters in `text` that are whole words wherever `text` occurs as marked. */
+function innerWords(text: string, starts: boolean, ends: boolean, words: Uint8Array): number[] {
+  const out: number[] = [];
+  let from = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (i < text.length && c < 128 && words[c] === 1) continue;
+    const bounded = (from > 0 || starts) && (i < text.length || ends);
+    if (i > from && bounded) {
+      let hash = FNV_OFFSET;
+      for (let k = from; k < i; k++) hash = Math.imul(hash ^ text.charCodeAt(k), FNV_PRIME);
+      out.push(hash);
+    }
+    from = i + 1;
+  }
+  return out;
 }
 
 const UNKNOWN = 0;
@@ -250,6 +296,10 @@ export class TextIndex {
       const present = (this.wordHashes ??= this.hashWords()).has(literal.wordHash);
       // The word occurs: a colon test still has to look at the text, but only then.
       if (!present || !literal.notBeforeColon) return present;
+    }
+    if (literal.innerWordHashes) {
+      const hashes = (this.wordHashes ??= this.hashWords());
+      if (!literal.innerWordHashes.every((hash) => hashes.has(hash))) return false;
     }
     const { text, starts, ends, notBeforeColon } = literal;
     if (!starts && !ends) return this.code.includes(text);

@@ -19,33 +19,36 @@ export const UNNAMED = '<expr>';
  * Compiles dotted globs into one predicate. Per segment, `*` matches any run of characters and `?`
  * one character; a leading `*` segment stands for any receiver however long, or none (`*.query`
  * matches `query`, `pool.query` and `db.pool.query`); `**` matches any number of segments, none
- * included. Called
- * expressions appear as `name()`, e.g. `knex().where`.
- */
-/**
- * Detectors compile their shape lists once per file they visit, and ask about the same few names
- * over and over: the matcher for a list is built once per process (one alternation, not one
- * regex per shape) and remembers its answers. Profiled: this was a quarter of a lint run.
+ * included. Called expressions appear as `name()`, e.g. `knex().where`.
+ *
+ * Detectors ask about every call's name, and nearly all names match no shape. So the shapes are
+ * indexed by their last segment: a name is tested (one alternation per last segment) only
+ * against the shapes whose last segment is its own (`query` for `pool.query`), plus those whose
+ * last segment has a wildcard (`fs.*Sync`). Built once per process per list. Profiled: one
+ * alternation over every shape per call, with a memo keyed by the full name, was a fifth of
+ * the handlers' time.
  */
 const compiledShapes = new Map<string, (name: string | undefined) => boolean>();
-const MAX_REMEMBERED_NAMES = 10_000;
 
 export function compileShapes(patterns: readonly string[]): (name: string | undefined) => boolean {
   const key = patterns.join('\n');
   const cached = compiledShapes.get(key);
   if (cached) return cached;
-  const combined =
-    patterns.length === 0 ? null : new RegExp(patterns.map((p) => `(?:${shapeToRegExp(p).source})`).join('|'));
-  const answers = new Map<string, boolean>();
+  const byLast = new Map<string, string[]>();
+  const wild: string[] = [];
+  for (const pattern of patterns) {
+    const last = pattern.slice(pattern.lastIndexOf('.') + 1);
+    if (/[*?]/.test(last)) wild.push(pattern);
+    else byLast.set(last, [...(byLast.get(last) ?? []), pattern]);
+  }
+  const combine = (list: readonly string[]): RegExp | null =>
+    list.length === 0 ? null : new RegExp(list.map((p) => `(?:${shapeToRegExp(p).source})`).join('|'));
+  const exact = new Map([...byLast].map(([last, list]) => [last, combine(list)!]));
+  const wildcard = combine(wild);
   const matcher = (name: string | undefined): boolean => {
-    if (name === undefined || combined === null) return false;
-    let answer = answers.get(name);
-    if (answer === undefined) {
-      answer = combined.test(name);
-      if (answers.size >= MAX_REMEMBERED_NAMES) answers.clear();
-      answers.set(name, answer);
-    }
-    return answer;
+    if (name === undefined) return false;
+    const candidates = exact.size === 0 ? undefined : exact.get(name.slice(name.lastIndexOf('.') + 1));
+    return (candidates !== undefined && candidates.test(name)) || (wildcard !== null && wildcard.test(name));
   };
   compiledShapes.set(key, matcher);
   return matcher;

@@ -33,11 +33,12 @@ function scriptKindOf(ts: typeof TsApi, filename: string): TsApi.ScriptKind {
 export async function lintTypeScript(file: FileInput, detectors: ConfiguredDetector[]): Promise<FileResult> {
   const ts = await loadTs();
   const sink = new FindingSink(file);
-  // Parent pointers let detectors look at ancestors (enclosing loop, function, callee).
+  // Parent pointers let detectors look at ancestors (enclosing loop, function, callee). No
+  // detector reads JSDoc (a comment to every walk and `getStart`), so it is not parsed.
   const sourceFile = ts.createSourceFile(
     file.filename,
     file.code,
-    ts.ScriptTarget.Latest,
+    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
     true,
     scriptKindOf(ts, file.filename),
   );
