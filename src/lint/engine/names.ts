@@ -9,6 +9,7 @@
 import type { ts } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import type { Literals } from '../define.js';
+import { tsShapes } from '../options.js';
 
 /** A segment for an expression that has no name (a literal, an arrow, ...). */
 export const UNNAMED = '<expr>';
@@ -30,10 +31,18 @@ export const UNNAMED = '<expr>';
  */
 const compiledShapes = new Map<string, (name: string | undefined) => boolean>();
 
+/** The same list again (an option's array, a constant) skips building the key. */
+const compiledLists = new WeakMap<readonly string[], (name: string | undefined) => boolean>();
+
 export function compileShapes(patterns: readonly string[]): (name: string | undefined) => boolean {
+  const known = compiledLists.get(patterns);
+  if (known) return known;
   const key = patterns.join('\n');
   const cached = compiledShapes.get(key);
-  if (cached) return cached;
+  if (cached) {
+    compiledLists.set(patterns, cached);
+    return cached;
+  }
   const byLast = new Map<string, string[]>();
   const wild: string[] = [];
   for (const pattern of patterns) {
@@ -51,6 +60,19 @@ export function compileShapes(patterns: readonly string[]): (name: string | unde
     return (candidates !== undefined && candidates.test(name)) || (wildcard !== null && wildcard.test(name));
   };
   compiledShapes.set(key, matcher);
+  compiledLists.set(patterns, matcher);
+  return matcher;
+}
+
+/**
+ * `compileShapes` for the TS/JS list of a `perLanguageShapes` option, remembered per option value:
+ * detectors build their visitors once per file, and joining ~60 shapes into a key each time
+ * showed in profiles.
+ */
+const compiledTsShapes = new WeakMap<object, (name: string | undefined) => boolean>();
+export function compileTsShapes(value: { typescript: string[]; javascript: string[] }): (name: string | undefined) => boolean {
+  let matcher = compiledTsShapes.get(value);
+  if (!matcher) compiledTsShapes.set(value, (matcher = compileShapes(tsShapes(value))));
   return matcher;
 }
 

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { compileShapes, TRIVIA, words } from '../../engine/names.js';
+import { compileShapes, compileTsShapes, TRIVIA, words } from '../../engine/names.js';
 import { bindingNames, descendants, enclosingFunction, isAsyncFunction, repetitionOf, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isAsyncDef, repetitionOf as pyRepetitionOf, rootIdentifierPy } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import { CONNECTION_NAME, isReadCall } from './helpers.js';
 
 const TS_ORDERED = [
@@ -103,7 +103,7 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isOrdered = compileShapes(tsShapes(options.orderedCalls));
+      const isOrdered = compileTsShapes(options.orderedCalls);
       const isIgnored = compileShapes(options.ignore);
       const connections = new Set<string>();
       const unwrap = (e: TsApi.Expression): TsApi.Expression => {

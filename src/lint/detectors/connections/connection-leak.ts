@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, type FunctionLike, isFunctionLike, isWithin, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, FUNCTION_TYPES, isWithinPy, rootIdentifierPy } from '../../engine/scope-py.js';
 import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
@@ -90,9 +90,9 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isAcquire = compileShapes(tsShapes(options.acquireCalls));
-      const isRelease = compileShapes(tsShapes(options.releaseCalls));
-      const isPool = compileShapes(tsShapes(options.poolConstructors));
+      const isAcquire = compileTsShapes(options.acquireCalls);
+      const isRelease = compileTsShapes(options.releaseCalls);
+      const isPool = compileTsShapes(options.poolConstructors);
       const maxKeys = new Set(tsShapes(options.maxKeys));
       const pools: PoolBound[] = [];
       let concurrency = 0;

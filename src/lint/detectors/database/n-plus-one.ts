@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { allWords, anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { allWords, anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
 import { PER_ITEM_METHODS, repetitionOf, rootIdentifier, type Repetition } from '../../engine/scope-ts.js';
 import { repetitionOf as pyRepetitionOf, rootIdentifierPy, type PyRepetition } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import {
   BATCH_MARKER,
   EAGER_LOADING,
@@ -90,8 +90,8 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isDbCall = compileShapes(tsShapes(options.dbCalls));
-      const isDelay = compileShapes(tsShapes(options.delayCalls));
+      const isDbCall = compileTsShapes(options.dbCalls);
+      const isDelay = compileTsShapes(options.delayCalls);
       const isIgnored = compileShapes(options.ignore);
       const max = options.smallLiteralMax;
       const smallNames = new Set<string>();
