@@ -7,7 +7,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectors } from '../../src/lint/detectors/index.js';
-import { configureDetector, type ConfiguredDetector, mayReport, TextIndex } from '../../src/lint/engine/core.js';
+import { configureDetector, type ConfiguredDetector, configureFromValidation, mayReport, TextIndex } from '../../src/lint/engine/core.js';
+import { loadSkills } from '../../src/skills/load.js';
 import { lintFile } from '../../src/lint/engine/index.js';
 import { shapeLiterals } from '../../src/lint/engine/names.js';
 import { lintSource } from '../../src/lint/run.js';
@@ -125,6 +126,25 @@ describe('text pre-filter', () => {
     const { differences, skipped } = await compare(files);
     expect(differences).toEqual([]);
     expect(skipped).toBeGreaterThan(files.length / 5);
+  });
+
+  it("loses nothing with the built-in skill's options (its extra call shapes), on real JS", async () => {
+    const { skills } = await loadSkills({ includeBuiltin: true, agentSkillDirs: false, cache: false });
+    const builtin = skills.find((skill) => skill.id === 'performance-hunter')!;
+    const rules = builtin.validations
+      .filter((v) => v.kind === 'ast' && v.detector)
+      .map((v) => configureFromValidation(v, detectors.find((d) => d.id === v.detector)!));
+    expect(rules.length).toBeGreaterThanOrEqual(detectors.length);
+    const files = [
+      ...sample(path.join(root, 'node_modules/eslint/lib'), ['.js'], 4, 60),
+      ...sample(path.join(root, 'node_modules/undici/lib'), ['.js'], 3, 30),
+      ...sample(path.join(root, 'node_modules/hono/dist'), ['.js'], 7, 30),
+      ...sample(path.join(root, 'node_modules/rxjs/dist/esm'), ['.js'], 9, 30),
+    ];
+    const { differences, skipped, findings } = await compare(files, rules);
+    expect(differences).toEqual([]);
+    expect(findings).toBeGreaterThan(0);
+    expect(skipped).toBeGreaterThan(files.length / 3);
   });
 
   it.skipIf(!existsSync(DJANGO))('loses nothing on Django\'s Python sources', async () => {
