@@ -196,10 +196,13 @@ function qualifierOf(module: string): string | undefined {
 class AliasTable {
   private readonly aliases = new Map<string, string>();
   private readonly modules = new Map<string, string>();
+  /** Bumped by every binding, so names worked out before it are worked out again. */
+  version = 0;
 
   bind(local: string, qualified: string, module: string): void {
     this.aliases.set(local, qualified);
     this.modules.set(local, module);
+    this.version++;
   }
 
   resolve(local: string): string {
@@ -298,7 +301,26 @@ export class TsNames implements Names<ts.Node> {
     }
   }
 
+  /**
+   * Most detectors ask for the name of every call's callee: each is worked out once per node (per
+   * state of the import table), not once per detector.
+   */
+  private readonly memo = new Map<ts.Node, string | undefined>();
+  private memoVersion = 0;
+
   qualifiedName(node: ts.Node): string | undefined {
+    if (this.memoVersion !== this.table.version) {
+      this.memo.clear();
+      this.memoVersion = this.table.version;
+    }
+    const known = this.memo.get(node);
+    if (known !== undefined || this.memo.has(node)) return known;
+    const name = this.nameOf(node);
+    this.memo.set(node, name);
+    return name;
+  }
+
+  private nameOf(node: ts.Node): string | undefined {
     const t = this.tsApi;
     if (t.isIdentifier(node)) return this.table.resolve(node.text);
     if (node.kind === t.SyntaxKind.ThisKeyword) return '';
