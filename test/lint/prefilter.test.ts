@@ -84,6 +84,11 @@ describe('text pre-filter', () => {
     // A non-ASCII neighbour is a boundary: the pre-filter may let a file through, never keep it out.
     expect(new TextIndex('café_find', 'typescript').has('\\bfind\\b')).toBe(false);
     expect(new TextIndex('éfind', 'typescript').has('\\bfind\\b')).toBe(true);
+    // One-character words and ends.
+    expect(new TextIndex('const x = 1;', 'typescript').has('\\bx\\b')).toBe(true);
+    expect(new TextIndex('const xy = 1;', 'typescript').has('\\bx\\b')).toBe(false);
+    expect(new TextIndex('const xy = 1;', 'typescript').has('y\\b')).toBe(true);
+    expect(new TextIndex('const yx = 1;', 'typescript').has('y\\b')).toBe(false);
     // `$` is a word character in JS, not in Python.
     expect(new TextIndex('$get', 'python').has('\\bget\\b')).toBe(true);
     expect(new TextIndex('$get', 'typescript').has('\\bget\\b')).toBe(false);

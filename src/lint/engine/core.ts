@@ -208,9 +208,10 @@ function compileLiteral(literal: Literal, language: LintLanguage): CompiledLiter
   let found = literalsByKey.get(key);
   if (found) return found;
   const words = WORD_CHARS[language];
-  const end = /\\b(\(\?!:\))?$/.exec(literal.slice(2));
   const starts = literal.startsWith('\\b');
-  const text = literal.slice(starts ? 2 : 0, end ? literal.length - end[0].length : undefined);
+  const body = starts ? literal.slice(2) : literal;
+  const end = /\\b(\(\?!:\))?$/.exec(body);
+  const text = end ? body.slice(0, body.length - end[0].length) : body;
   let hash = FNV_OFFSET;
   let wholeWord = starts && end !== null && text.length > 0;
   for (let i = 0; wholeWord && i < text.length; i++) {
