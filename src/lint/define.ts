@@ -145,9 +145,11 @@ export interface DetectorDefinition<M extends string, O extends OptionsSchema> {
   options: O;
   /**
    * The text pre-filter (Semgrep's idea): literal text without which the detector cannot report in
-   * a file, derived from its options (a call shape's literal part via `shapeLiterals`). A file that
-   * lacks it is not parsed for this detector, so it must never be wrong: leave out what is not
-   * certain (no `requires` at all: every file is parsed). Checked by test/lint/prefilter.test.ts.
+   * a file, derived from its options (a call shape's literal part via `shapeLiterals`, which marks
+   * the edges that are word boundaries; `words`, `allWords`; a counted `TextPattern` for what
+   * words cannot say). A file that lacks it is not parsed for this detector, so it must never be
+   * wrong: leave out what is not certain (no `requires` at all: every file is parsed), and say
+   * next to it what it relies on. Checked by test/lint/prefilter.test.ts.
    */
   requires?: (options: z.output<O>, language: LintLanguage) => TextRequirement;
   visit: {
