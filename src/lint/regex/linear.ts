@@ -5,8 +5,9 @@
  *
  * 1. Same matches. Only syntax whose meaning is the same in both engines is accepted, with RE2's
  *    classes spelt out where V8's differ (`\s` is `[\t\n\f\r ]` in RE2, wider in V8). No `.`,
- *    `^`, `$`, case folding, Unicode escapes, backreferences or lookaround; no pattern that can
- *    match the empty string (the engines step past empty matches differently).
+ *    `^`, `$`, case folding, Unicode escapes, backreferences or lookaround, no set that takes a
+ *    surrogate (`\S`, `[^x]`: RE2 steps over code points); no pattern that can match the empty
+ *    string (the engines step past empty matches differently).
  * 2. No catastrophic backtracking. Only a single character (a literal, a class) may repeat; every
  *    repeat is followed by something that cannot start with a character it takes, so giving
  *    characters back can never help and each attempt fails or succeeds in one pass (as if the
@@ -42,7 +43,7 @@ export function linearV8Source(re2Source: string, re2Flags: number, flagBits: { 
     const parser = new Parser(re2Source);
     const sequence = parser.alternation();
     if (parser.pos !== re2Source.length) return undefined;
-    if (!isLinear(sequence)) return undefined;
+    if (sequence.some(takesSurrogates) || !isLinear(sequence)) return undefined;
     return parser.v8;
   } catch (error) {
     if (error instanceof Unsupported) return undefined;
@@ -212,6 +213,19 @@ class Parser {
 }
 
 // ---------------------------------------------------------------- the linearity proof
+
+/**
+ * RE2 steps over code points, V8 (without `u`) over UTF-16 units: a set that takes a surrogate
+ * (`\S`, `[^x]`) would take half an emoji in V8 and a whole one in RE2. Only sets without
+ * surrogates are accepted, which leaves the ASCII ones (non-ASCII literals are refused too).
+ */
+function takesSurrogates(sequence: Node[]): boolean {
+  return sequence.some((node) =>
+    node.kind === 'chars' ? overlaps(node.set, SURROGATES) : node.kind === 'group' && node.alternatives.some(takesSurrogates),
+  );
+}
+
+const SURROGATES: CharSet = { ranges: [[0xd800, 0xdfff]] };
 
 function isLinear(top: Node[][]): boolean {
   // The whole pattern as one group, so a top-level `|` is handled like any other.
