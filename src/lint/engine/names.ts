@@ -96,7 +96,7 @@ export function shapeLiterals(shapes: readonly string[]): Literals[] | undefined
       const before = shape[run.index - 1];
       const after = shape[run.index + run[0].length];
       const ends = after === undefined || SEGMENT_EDGE.has(after);
-      // The shape's whole first segment is the name's root (see `rootWordAt`).
+      // The shape's whole first segment is the name's root (see `rootWord`).
       runs.push(run.index === 0 && ends ? rootWord(run[0]) : wordAt(run[0], before === undefined || SEGMENT_EDGE.has(before), ends));
     }
     if (runs.length === 0) return undefined;
