@@ -10,7 +10,7 @@ import { detectors } from '../../src/lint/detectors/index.js';
 import { configureDetector, type ConfiguredDetector, configureFromValidation, mayReport, TextIndex } from '../../src/lint/engine/core.js';
 import { loadSkills } from '../../src/skills/load.js';
 import { lintFile } from '../../src/lint/engine/index.js';
-import { shapeLiterals } from '../../src/lint/engine/names.js';
+import { calledShapeLiterals, shapeLiterals } from '../../src/lint/engine/names.js';
 import { lintSource } from '../../src/lint/run.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -96,6 +96,24 @@ describe('text pre-filter', () => {
     expect(new TextIndex('// see https://example.com', 'typescript').has('\\bhttps\\b(?!:)')).toBe(false);
     expect(new TextIndex('// see https://example.com\nimport h from "node:https";', 'typescript').has('\\bhttps\\b(?!:)')).toBe(true);
     expect(new TextIndex('https : 1', 'typescript').has('\\bhttps\\b(?!:)')).toBe(true);
+  });
+
+  it('needs a shape `*.W` of a called name where a callee can get W, not where W is a variable or a key', () => {
+    const [alternative] = calledShapeLiterals(['*.count'], 'typescript')!;
+    const may = (code: string) => alternative!.every((literal) => new TextIndex(code, 'typescript').has(literal));
+    for (const code of [
+      'db.count()', 'db.count (x)', 'db.count /* c */\n(x)', 'db.count?.()', 'db.count<T>()', 'db.count!()', '(db.count)()', '((db.count!))()',
+      '(db.count as F)()', "db['count']()", 'db[`count`]()', "import c from 'count'", "import { count as c } from 'm'",
+      "const { count: c } = require('m')", "const { a, count: c = 1 } = require('m')", "const c = require('m').count", "const c = await import('m')\n  .count",
+    ]) {
+      expect(may(code), code).toBe(true);
+    }
+    for (const code of ['let count = 0;', 'return node.count;', 'f({ count: 1 })', 'x.count += 1', 'accounts()', 'count.x()', '// count (it)'.replace('(', '')]) {
+      expect(may(code), code).toBe(false);
+    }
+    // Other shapes keep their words; Python keeps every literal as it was.
+    expect(calledShapeLiterals(['axios.get'], 'typescript')).toEqual(shapeLiterals(['axios.get']));
+    expect(calledShapeLiterals(['*.count'], 'python')).toEqual(shapeLiterals(['*.count']));
   });
 
   it('counts pattern requirements: sequential-await needs two awaited assignments, whatever stands between', async () => {

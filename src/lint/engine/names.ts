@@ -8,7 +8,7 @@
  */
 import type { ts } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
-import type { Literals } from '../define.js';
+import type { Literals, TextPattern } from '../define.js';
 import { tsShapes } from '../options.js';
 
 /** A segment for an expression that has no name (a literal, an arrow, ...). */
@@ -145,6 +145,55 @@ export const TRIVIA = {
   typescript: String.raw`(?:[\s\u0085\u200b]|\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*)`,
   python: String.raw`(?:[\s\u0085\u200b\u2060]|\\|#[^\n\r]*)`,
 } as const;
+
+/**
+ * Like `shapeLiterals`, for shapes a detector matches against the callee of a call only. A shape
+ * `*.W` (any receiver, then the word W) then needs the word W where a callee name can get it:
+ *
+ * - right before the call: `W(`, `x.W(`, `x.W?.(`, `x.W<T>(`, `x.W!(`, `(x.W)(`, `(x.W as F)(`,
+ *   with comments or white space between;
+ * - in quotes: `x['W'](`, a module named W (`import c from 'W'`, `require('W')`);
+ * - where an import renames it: `import { W as c }`, `const { W: c } = require('m')`,
+ *   `const c = require('m').W` (the only renamings `TsNames` follows).
+ *
+ * What it keeps out is the same word as a variable, a property read or an object key (`count = 0`,
+ * `node.raw;`, `{ count: 1 }`). Other shapes keep their plain literals.
+ */
+export function calledShapeLiterals(shapes: readonly string[], language: 'typescript' | 'python'): Literals[] | undefined {
+  const plain = shapeLiterals(shapes);
+  if (!plain || language !== 'typescript') return plain;
+  const out = new Map<string, Literals>();
+  for (const shape of shapes) {
+    const word = /^\*\.([A-Za-z_$][A-Za-z0-9_$]*)$/.exec(shape)?.[1];
+    if (word) out.set(`called\0${word}`, [wordAt(word, true, true), calledWord(word)]);
+    else out.set(shape, shapeLiterals([shape])![0]!);
+  }
+  return [...out.values()];
+}
+
+const calledWords = new Map<string, TextPattern>();
+/** An identifier, as a superset: any non-ASCII character and `\u` escapes included. */
+const IDENTIFIER = String.raw`(?:[A-Za-z_$\u0080-\uffff]|\\u)(?:[A-Za-z0-9_$\u0080-\uffff]|\\u\{?[0-9A-Fa-f]+\}?)*`;
+const STRING = String.raw`(?:'(?:[^'\\\n]|\\[\s\S])*'|"(?:[^"\\\n]|\\[\s\S])*"|\`(?:[^\`\\]|\\[\s\S])*\`)`;
+
+/** The `TextPattern` of `calledShapeLiterals` for one word (built once per word). */
+function calledWord(word: string): TextPattern {
+  let found = calledWords.get(word);
+  if (!found) {
+    const t = `${TRIVIA.typescript}*`;
+    const w = word.replace(/\$/g, '\\$');
+    const before = String.raw`(?<![A-Za-z0-9_$])`;
+    const after = String.raw`(?![A-Za-z0-9_$])`;
+    // Past `!` and closing parentheses, the call: `(`, `?.(`, or type arguments `<T>(`.
+    const called = String.raw`(?:${t}[)!])*${t}(?:\(|\?\.|<)`;
+    const cast = String.raw`${t}(?:as|satisfies)${after}`;
+    const renamed = String.raw`${t}:${t}${IDENTIFIER}${t}[,}=]`;
+    const member = String.raw`${before}(?:require|import)${t}\(${t}${STRING}${t}\)${t}\??\.${t}${w}${after}`;
+    found = { pattern: new RegExp(`${before}${w}(?:${after}(?:${called}|${cast}|${renamed})|['"\`])|${member}`, 'g') };
+    calledWords.set(word, found);
+  }
+  return found;
+}
 
 /** Requirement groups from parts; an undefined part (no certain literal) requires nothing. */
 export function requireAll(...groups: (readonly Literals[] | undefined)[]): (readonly Literals[])[] {
