@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, calledShapeLiterals, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, type FunctionLike, isFunctionLike, isWithin, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, FUNCTION_TYPES, isWithinPy, rootIdentifierPy } from '../../engine/scope-py.js';
 import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
@@ -85,8 +85,9 @@ export default defineDetector({
     minPoolMax: z.number().int().min(1).default(5),
   }),
   // An acquired connection, or a pool's size.
+  // A checkout is reported on a call `x.acquire()` (`calledShapeLiterals`), a pool on its constructor call.
   requires: (options, language) =>
-    requireAll(anyOf(shapeLiterals(shapesFor(options.acquireCalls, language)), shapeLiterals(shapesFor(options.poolConstructors, language)))),
+    requireAll(anyOf(calledShapeLiterals(shapesFor(options.acquireCalls, language), language), shapeLiterals(shapesFor(options.poolConstructors, language)))),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
