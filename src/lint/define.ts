@@ -79,8 +79,24 @@ export type TsHandlers = {
 /** Handlers keyed by tree-sitter node type (`call`, `for_statement`, ...), with `':exit'` too. */
 export type PyHandlers = Record<string, (node: PyNode) => void>;
 
-/** Strings that must all occur: the literal parts of one call shape (`axios.get`: `axios` and `get`). */
-export type Literals = readonly string[];
+/**
+ * Text found by a regular expression (with the `g` flag), at least `times` times (default 1): for
+ * what words cannot say, such as "two `= await`s". Checked only after the words of its alternative
+ * were found, so put it last. Keep it linear: no nested quantifiers over the same text.
+ */
+export interface TextPattern {
+  pattern: RegExp;
+  times?: number;
+}
+
+/**
+ * Text that must occur: a string (see `TextIndex` for its word-boundary marks, which names.ts
+ * writes) or a pattern.
+ */
+export type Literal = string | TextPattern;
+
+/** Literals that must all occur: the literal parts of one call shape (`axios.get`: `axios` and `get`). */
+export type Literals = readonly Literal[];
 
 /**
  * Text a file must contain for a detector to report there: every group must occur, a group by any
@@ -129,9 +145,11 @@ export interface DetectorDefinition<M extends string, O extends OptionsSchema> {
   options: O;
   /**
    * The text pre-filter (Semgrep's idea): literal text without which the detector cannot report in
-   * a file, derived from its options (a call shape's literal part via `shapeLiterals`). A file that
-   * lacks it is not parsed for this detector, so it must never be wrong: leave out what is not
-   * certain (no `requires` at all: every file is parsed). Checked by test/lint/prefilter.test.ts.
+   * a file, derived from its options (a call shape's literal part via `shapeLiterals`, which marks
+   * the edges that are word boundaries; `words`, `allWords`; a counted `TextPattern` for what
+   * words cannot say). A file that lacks it is not parsed for this detector, so it must never be
+   * wrong: leave out what is not certain (no `requires` at all: every file is parsed), and say
+   * next to it what it relies on. Checked by test/lint/prefilter.test.ts.
    */
   requires?: (options: z.output<O>, language: LintLanguage) => TextRequirement;
   visit: {

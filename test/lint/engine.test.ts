@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { defineDetector } from '../../src/lint/define.js';
 import nPlusOne from '../../src/lint/detectors/database/n-plus-one.js';
 import { configureFromValidation, lintFile } from '../../src/lint/engine/index.js';
-import { compileShapes } from '../../src/lint/engine/names.js';
+import { compileShapes, matchesShape } from '../../src/lint/engine/names.js';
 import { lintSource } from '../../src/lint/run.js';
 import { Finding } from '../../src/lint/schema.js';
 import { Validation } from '../../src/skills/model.js';
@@ -52,6 +52,18 @@ describe('call shapes', () => {
   ];
   it.each(cases)('%s vs %s -> %s', (pattern, name, expected) => {
     expect(compileShapes([pattern])(name)).toBe(expected);
+  });
+
+  it('a list matches a name exactly when one of its shapes does, whatever the last segments', () => {
+    const shapes = cases.map(([pattern]) => pattern).concat(['**.api.get', 'axios.create().get', '*Repository.save', 'a.b?', '**']);
+    const list = compileShapes(shapes.slice(0, -1));
+    const names = [...cases.map(([, name]) => name), 'clients.api.get', 'axios.create().get', 'axios.create().post', 'userRepository.save', 'a.bc', 'a.b', 'x.y.z', '<expr>.query', ''];
+    for (const name of names) {
+      expect(list(name), name).toBe(shapes.slice(0, -1).some((shape) => matchesShape(name, shape)));
+    }
+    expect(list(undefined)).toBe(false);
+    expect(compileShapes(shapes)('x.y.z')).toBe(true);
+    expect(compileShapes([])('query')).toBe(false);
   });
 });
 

@@ -98,23 +98,28 @@ describe('translatePattern', () => {
 });
 
 describe('prefilterOf', () => {
-  const anyOf = (source: string, flags = 'm') => prefilterOf(source, flags)?.anyOf;
-  it('requires the longest plain run of every top-level alternative', () => {
-    expect(anyOf('time\\.sleep\\(')).toEqual(['time.sleep(']);
-    expect(anyOf('Thread\\.sleep|time\\.sleep')).toEqual(['Thread.sleep', 'time.sleep']);
-    expect(anyOf('\\bselect\\s+\\*\\s+from', 'im')).toEqual(['select']);
-    expect(anyOf('colou?r_name')).toEqual(['r_name']); // u is optional, so "colou" is not required
-    expect(anyOf('abcd{0,2}xy')).toEqual(['abc']);
-    expect(anyOf('(?:send|emit|publish)\\s*\\(')).toEqual(['send', 'emit', 'publish']); // a group of literals, any of them
-    expect(anyOf('\\b(?:SELECT|select)\\s+\\*', 'm')).toEqual(['SELECT', 'select']);
-    expect(anyOf('(?:abc|def)?ghij')).toEqual(['ghij']); // an optional group is never required
+  const required = (source: string, flags = 'm') => prefilterOf(source, flags)?.alternatives;
+  it('requires every plain run and every unskippable group of literals of each top-level alternative', () => {
+    expect(required('time\\.sleep\\(')).toEqual([[['time.sleep(']]]);
+    expect(required('Thread\\.sleep|time\\.sleep')).toEqual([[['Thread.sleep']], [['time.sleep']]]);
+    expect(required('\\bselect\\s+\\*\\s+from', 'im')).toEqual([[['select'], ['from']]]);
+    expect(required('colou?r_name')).toEqual([[['r_name'], ['colo']]]); // u is optional, so "colou" is not required
+    expect(required('abcd{0,2}xy')).toEqual([[['abc'], ['xy']]]);
+    expect(required('(?:send|emit|publish)\\s*\\(')).toEqual([[['send', 'emit', 'publish']]]); // a group of literals, any of them
+    expect(required('\\b(?:SELECT|select)\\s+\\*\\s+(?:FROM|from)\\b', 'm')).toEqual([[['SELECT', 'select'], ['FROM', 'from']]]);
+    expect(required('(?:abc|def)?ghij')).toEqual([[['ghij']]]); // an optional group is never required
+    expect(required('\\b(?:I?LIKE|i?like)\\s+\'%')).toEqual([[['LIKE', 'like'], ["'%"]]]);
+    expect(required('\\b(?:avg|mean)_?(?:latency|response_?time)\\b')).toEqual([[['latency', 'response'], ['avg', 'mean']]]);
+    expect(required('JSON\\.parse\\(\\s*JSON\\.stringify\\(')).toEqual([[['JSON.stringify('], ['JSON.parse(']]]);
+    expect(required('x(?:ab(?:cd|ef)+)*yz')).toBeUndefined(); // nothing of three characters is required
+    expect(required('(?:ab|cd)+\\.forEach\\(')).toEqual([[['.forEach('], ['ab', 'cd']]]);
   });
 
   it('gives up when an alternative has no literal of three characters', () => {
-    expect(anyOf('(?:id|uuid)\\s*\\(')).toBeUndefined();
-    expect(anyOf('(?=abcd)x')).toBeUndefined();
-    expect(anyOf('foo|\\d+')).toBeUndefined();
-    expect(anyOf('[abc]+x')).toBeUndefined();
+    expect(required('(?:id|uuid)\\s*\\(')).toBeUndefined();
+    expect(required('(?=abcd)x')).toBeUndefined();
+    expect(required('foo|\\d+')).toBeUndefined();
+    expect(required('[abc]+x')).toBeUndefined();
   });
 
   it('lets a file through exactly when it holds a required literal (case-folded under i)', () => {
@@ -125,7 +130,7 @@ describe('prefilterOf', () => {
   });
 
   it('never hides a match the regex would find, on the fixture patterns', () => {
-    for (const [source, text] of [['time\\.sleep\\(', 'time.sleep(1)'], ['a+b', 'aab'], ['x(?:yz)?w{1,}end', 'xwwend'], ['(?<q>"|\')ab\\k<q>', '"ab"'], ['\\x41bcd', 'Abcd'], ['\\u0041bcd', 'Abcd'], ['(a)b\\1cde', 'abacde'], ['\\cJabc', '\nabc']] as const) {
+    for (const [source, text] of [['(?:ab|cd)?x{0}yz(?:q|rst)*uvw', 'yzuvw'], ['(?:ab|cd){0,3}xyz', 'xyz'], ['a(?:bcd|efg)+?hij', 'aefgbcdhij'], ['(?<!abc)def(?=ghi)', 'defghi'], ['time\\.sleep\\(', 'time.sleep(1)'], ['a+b', 'aab'], ['x(?:yz)?w{1,}end', 'xwwend'], ['(?<q>"|\')ab\\k<q>', '"ab"'], ['\\x41bcd', 'Abcd'], ['\\u0041bcd', 'Abcd'], ['(a)b\\1cde', 'abacde'], ['\\cJabc', '\nabc']] as const) {
       expect(new RegExp(source).test(text)).toBe(true);
       expect(mayMatch(prefilterOf(source, ''), text, () => text.toLowerCase()), source).toBe(true);
     }

@@ -32,10 +32,11 @@ function resolveThrough<N>(
   name: string,
   at: number,
 ): { name: string; instance?: Instance<N> } {
-  const segments = name.split('.');
-  for (let n = segments.length - 1; n >= 1; n--) {
-    const instance = bound.lookup(segments.slice(0, n).join('.'), at);
-    if (instance) return { name: [instance.name, ...segments.slice(n)].join('.'), instance };
+  // Asked for every call's name, and most files bind no client at all.
+  if (bound.isEmpty()) return { name };
+  for (let cut = name.lastIndexOf('.'); cut > 0; cut = name.lastIndexOf('.', cut - 1)) {
+    const instance = bound.lookup(name.slice(0, cut), at);
+    if (instance) return { name: `${instance.name}${name.slice(cut)}`, instance };
   }
   return { name };
 }
@@ -52,6 +53,10 @@ export class ScopedNames<V> {
     const list = this.byName.get(name) ?? [];
     list.push({ ...scope, value });
     this.byName.set(name, list);
+  }
+
+  isEmpty(): boolean {
+    return this.byName.size === 0;
   }
 
   lookup(name: string, at: number): V | undefined {

@@ -8,7 +8,8 @@
  */
 import type { ts } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
-import type { Literals } from '../define.js';
+import type { Literals, TextPattern } from '../define.js';
+import { tsShapes } from '../options.js';
 
 /** A segment for an expression that has no name (a literal, an arrow, ...). */
 export const UNNAMED = '<expr>';
@@ -19,58 +20,179 @@ export const UNNAMED = '<expr>';
  * Compiles dotted globs into one predicate. Per segment, `*` matches any run of characters and `?`
  * one character; a leading `*` segment stands for any receiver however long, or none (`*.query`
  * matches `query`, `pool.query` and `db.pool.query`); `**` matches any number of segments, none
- * included. Called
- * expressions appear as `name()`, e.g. `knex().where`.
- */
-/**
- * Detectors compile their shape lists once per file they visit, and ask about the same few names
- * over and over: the matcher for a list is built once per process (one alternation, not one
- * regex per shape) and remembers its answers. Profiled: this was a quarter of a lint run.
+ * included. Called expressions appear as `name()`, e.g. `knex().where`.
+ *
+ * Detectors ask about every call's name, and nearly all names match no shape. So the shapes are
+ * indexed by their last segment: a name is tested (one alternation per last segment) only
+ * against the shapes whose last segment is its own (`query` for `pool.query`), plus those whose
+ * last segment has a wildcard (`fs.*Sync`). Built once per process per list. Profiled: one
+ * alternation over every shape per call, with a memo keyed by the full name, was a fifth of
+ * the handlers' time.
  */
 const compiledShapes = new Map<string, (name: string | undefined) => boolean>();
-const MAX_REMEMBERED_NAMES = 10_000;
+
+/** The same list again (an option's array, a constant) skips building the key. */
+const compiledLists = new WeakMap<readonly string[], (name: string | undefined) => boolean>();
 
 export function compileShapes(patterns: readonly string[]): (name: string | undefined) => boolean {
+  const known = compiledLists.get(patterns);
+  if (known) return known;
   const key = patterns.join('\n');
   const cached = compiledShapes.get(key);
-  if (cached) return cached;
-  const combined =
-    patterns.length === 0 ? null : new RegExp(patterns.map((p) => `(?:${shapeToRegExp(p).source})`).join('|'));
-  const answers = new Map<string, boolean>();
+  if (cached) {
+    compiledLists.set(patterns, cached);
+    return cached;
+  }
+  const byLast = new Map<string, string[]>();
+  const wild: string[] = [];
+  for (const pattern of patterns) {
+    const last = pattern.slice(pattern.lastIndexOf('.') + 1);
+    if (/[*?]/.test(last)) wild.push(pattern);
+    else byLast.set(last, [...(byLast.get(last) ?? []), pattern]);
+  }
+  const combine = (list: readonly string[]): RegExp | null =>
+    list.length === 0 ? null : new RegExp(list.map((p) => `(?:${shapeToRegExp(p).source})`).join('|'));
+  const exact = new Map([...byLast].map(([last, list]) => [last, combine(list)!]));
+  const wildcard = combine(wild);
   const matcher = (name: string | undefined): boolean => {
-    if (name === undefined || combined === null) return false;
-    let answer = answers.get(name);
-    if (answer === undefined) {
-      answer = combined.test(name);
-      if (answers.size >= MAX_REMEMBERED_NAMES) answers.clear();
-      answers.set(name, answer);
-    }
-    return answer;
+    if (name === undefined) return false;
+    const candidates = exact.size === 0 ? undefined : exact.get(name.slice(name.lastIndexOf('.') + 1));
+    return (candidates !== undefined && candidates.test(name)) || (wildcard !== null && wildcard.test(name));
   };
   compiledShapes.set(key, matcher);
+  compiledLists.set(patterns, matcher);
+  return matcher;
+}
+
+/**
+ * `compileShapes` for the TS/JS list of a `perLanguageShapes` option, remembered per option value:
+ * detectors build their visitors once per file, and joining ~60 shapes into a key each time
+ * showed in profiles.
+ */
+const compiledTsShapes = new WeakMap<object, (name: string | undefined) => boolean>();
+export function compileTsShapes(value: { typescript: string[]; javascript: string[] }): (name: string | undefined) => boolean {
+  let matcher = compiledTsShapes.get(value);
+  if (!matcher) compiledTsShapes.set(value, (matcher = compileShapes(tsShapes(value))));
   return matcher;
 }
 
 /**
  * For the pre-filter: per shape, the literal text every name it matches contains as source text.
- * Segments of qualified names come from identifiers and module specifiers in the file (`node:`
- * stripped, which keeps the rest), so each wildcard-free run of a shape's characters occurs in any
- * file holding a match: `axios.get` needs `axios` and `get`, `fs.*Sync` needs `fs` and `Sync`.
+ * Segments of qualified names come from identifiers, property names in quotes and module
+ * specifiers in the file (`node:` stripped, which keeps the rest), so each wildcard-free run of a
+ * shape's characters occurs in any file holding a match: `axios.get` needs `axios` and `get`,
+ * `fs.*Sync` needs `fs` and `Sync`. A run's edge that meets the start or end of a segment (a `.`,
+ * `(`, `)` or either end of the shape) is the edge of a token in the source too, so it is marked
+ * as a word boundary (`wordAt`): `*.find` needs the word `find`, not `findIndex`; `*Repository.save`
+ * needs a word ending in `Repository`. (A name spelt with `\u` escapes is not seen: TypeScript
+ * unescapes it, the file text does not; the pre-filter always had that blind spot.)
  * Undefined when some shape has no such run (`*`): then the list proves nothing.
  */
 export function shapeLiterals(shapes: readonly string[]): Literals[] | undefined {
   const out = new Map<string, Literals>();
   for (const shape of shapes) {
-    const runs = [...new Set(shape.split(/[*?.()]+/).filter(Boolean))];
+    const runs: string[] = [];
+    for (const run of shape.matchAll(/[^*?.()]+/g)) {
+      const before = shape[run.index - 1];
+      const after = shape[run.index + run[0].length];
+      const ends = after === undefined || SEGMENT_EDGE.has(after);
+      // The shape's whole first segment is the name's root (see `rootWord`).
+      runs.push(run.index === 0 && ends ? rootWord(run[0]) : wordAt(run[0], before === undefined || SEGMENT_EDGE.has(before), ends));
+    }
     if (runs.length === 0) return undefined;
-    out.set(runs.join('\0'), runs);
+    const unique = [...new Set(runs)];
+    out.set(unique.join('\0'), unique);
   }
   return [...out.values()];
 }
 
-/** Plain words as alternatives of one group (`['await']`: the file must contain `await`). */
+/** Shape characters next to which a run starts or ends a name segment. */
+const SEGMENT_EDGE = new Set(['.', '(', ')']);
+
+/** `text` marked to start (`\b` before) and/or end (`\b` after) a word where it occurs (see `TextIndex`). */
+export function wordAt(text: string, starts: boolean, ends: boolean): string {
+  return `${starts ? '\\b' : ''}${text}${ends ? '\\b' : ''}`;
+}
+
+/**
+ * The root of a qualified name (`https` of `https.get`, `fetch`): in the source it is an
+ * identifier used as an expression (`https.get(`, `fetch(`), an imported or required name
+ * (`import { fetch as f }`, followed by a space, `,` or `}`) or a module name in quotes
+ * (`'node:https'`), so it is never directly followed by `:`. Object keys and destructuring
+ * keys are (`{ get: g }`), which is why only roots get this mark; URLs (`https://`) are what it keeps
+ * out.
+ */
+export function rootWord(text: string): string {
+  return `${wordAt(text, true, true)}(?!:)`;
+}
+
+/** Whole words as alternatives of one group (`words('await')`: the file must contain the word `await`). */
 export function words(...list: string[]): Literals[] {
-  return list.map((w) => [w]);
+  return list.map((w) => [wordAt(w, true, true)]);
+}
+
+/** Whole words that must all occur, as one alternative of a group (`allWords('Array', 'from')`). */
+export function allWords(...list: string[]): Literals {
+  return list.map((w) => wordAt(w, true, true));
+}
+
+/**
+ * Regex source for what may stand between two tokens, per language: white space (TypeScript's list
+ * is wider than `\s`: U+0085, U+200B), comments, and in Python line continuations. A superset
+ * is harmless in a pre-filter; missing one would not be.
+ */
+export const TRIVIA = {
+  typescript: String.raw`(?:[\s\u0085\u200b]|\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*)`,
+  python: String.raw`(?:[\s\u0085\u200b\u2060]|\\|#[^\n\r]*)`,
+} as const;
+
+/**
+ * Like `shapeLiterals`, for shapes a detector matches against the callee of a call only. A shape
+ * `*.W` (any receiver, then the word W) then needs the word W where a callee name can get it:
+ *
+ * - right before the call: `W(`, `x.W(`, `x.W?.(`, `x.W<T>(`, `x.W!(`, `(x.W)(`, `(x.W as F)(`,
+ *   with comments or white space between;
+ * - in quotes: `x['W'](`, a module named W (`import c from 'W'`, `require('W')`);
+ * - where an import renames it: `import { W as c }`, `const { W: c } = require('m')`,
+ *   `const c = require('m').W` (the only renamings `TsNames` follows).
+ *
+ * What it keeps out is the same word as a variable, a property read or an object key (`count = 0`,
+ * `node.raw;`, `{ count: 1 }`). Other shapes keep their plain literals.
+ */
+export function calledShapeLiterals(shapes: readonly string[], language: 'typescript' | 'python'): Literals[] | undefined {
+  const plain = shapeLiterals(shapes);
+  if (!plain || language !== 'typescript') return plain;
+  const out = new Map<string, Literals>();
+  for (const shape of shapes) {
+    const word = /^\*\.([A-Za-z_$][A-Za-z0-9_$]*)$/.exec(shape)?.[1];
+    if (word) out.set(`called\0${word}`, [wordAt(word, true, true), calledWord(word)]);
+    else out.set(shape, shapeLiterals([shape])![0]!);
+  }
+  return [...out.values()];
+}
+
+const calledWords = new Map<string, TextPattern>();
+/** An identifier, as a superset: any non-ASCII character and `\u` escapes included. */
+const IDENTIFIER = String.raw`(?:[A-Za-z_$\u0080-\uffff]|\\u)(?:[A-Za-z0-9_$\u0080-\uffff]|\\u\{?[0-9A-Fa-f]+\}?)*`;
+const STRING = String.raw`(?:'(?:[^'\\\n]|\\[\s\S])*'|"(?:[^"\\\n]|\\[\s\S])*"|\`(?:[^\`\\]|\\[\s\S])*\`)`;
+
+/** The `TextPattern` of `calledShapeLiterals` for one word (built once per word). */
+function calledWord(word: string): TextPattern {
+  let found = calledWords.get(word);
+  if (!found) {
+    const t = `${TRIVIA.typescript}*`;
+    const w = word.replace(/\$/g, '\\$');
+    const before = String.raw`(?<![A-Za-z0-9_$])`;
+    const after = String.raw`(?![A-Za-z0-9_$])`;
+    // Past `!` and closing parentheses, the call: `(`, `?.(`, or type arguments `<T>(`.
+    const called = String.raw`(?:${t}[)!])*${t}(?:\(|\?\.|<)`;
+    const cast = String.raw`${t}(?:as|satisfies)${after}`;
+    const renamed = String.raw`${t}:${t}${IDENTIFIER}${t}[,}=]`;
+    const member = String.raw`${before}(?:require|import)${t}\(${t}${STRING}${t}\)${t}\??\.${t}${w}${after}`;
+    found = { pattern: new RegExp(`${before}${w}(?:${after}(?:${called}|${cast}|${renamed})|['"\`])|${member}`, 'g') };
+    calledWords.set(word, found);
+  }
+  return found;
 }
 
 /** Requirement groups from parts; an undefined part (no certain literal) requires nothing. */
@@ -123,10 +245,13 @@ function qualifierOf(module: string): string | undefined {
 class AliasTable {
   private readonly aliases = new Map<string, string>();
   private readonly modules = new Map<string, string>();
+  /** Bumped by every binding, so names worked out before it are worked out again. */
+  version = 0;
 
   bind(local: string, qualified: string, module: string): void {
     this.aliases.set(local, qualified);
     this.modules.set(local, module);
+    this.version++;
   }
 
   resolve(local: string): string {
@@ -225,7 +350,26 @@ export class TsNames implements Names<ts.Node> {
     }
   }
 
+  /**
+   * Most detectors ask for the name of every call's callee: each is worked out once per node (per
+   * state of the import table), not once per detector.
+   */
+  private readonly memo = new Map<ts.Node, string | undefined>();
+  private memoVersion = 0;
+
   qualifiedName(node: ts.Node): string | undefined {
+    if (this.memoVersion !== this.table.version) {
+      this.memo.clear();
+      this.memoVersion = this.table.version;
+    }
+    const known = this.memo.get(node);
+    if (known !== undefined || this.memo.has(node)) return known;
+    const name = this.nameOf(node);
+    this.memo.set(node, name);
+    return name;
+  }
+
+  private nameOf(node: ts.Node): string | undefined {
     const t = this.tsApi;
     if (t.isIdentifier(node)) return this.table.resolve(node.text);
     if (node.kind === t.SyntaxKind.ThisKeyword) return '';

@@ -1,35 +1,93 @@
 /**
- * A cheap pre-filter, as Semgrep does: the literal text a regex cannot match without. For each
- * top-level alternative the longest run of plain characters is required, so a file containing
- * none of them cannot match and the regex (RE2 is ~25x slower than V8 on plain text; the worker
- * costs a round trip) need not run. Anything unclear breaks the run; a pattern whose alternatives
- * do not all have a literal of at least MIN_LITERAL characters gets no pre-filter.
+ * A cheap pre-filter, as Semgrep does: the literal text a regex cannot match without. Every plain
+ * run of characters a top-level alternative must contain is required, and so is every group of
+ * literal alternatives it cannot skip (`(?:SELECT|select)` then `(?:FROM|from)`: one of each),
+ * so a file lacking any of them cannot match and the regex need not run (RE2 is ~25x slower than
+ * V8 on plain text; the worker costs a round trip). Anything unclear (a class, an escape that is
+ * not a character, a lookaround) requires nothing; an alternative without a literal of at least
+ * MIN_LITERAL characters gives the whole pattern no pre-filter.
  */
 const MIN_LITERAL = 3;
+/** Shorter literals are not worth a scan of the file, beside a strong one. */
+const MIN_EXTRA_LITERAL = 2;
 /** Escapes that stand for a class, an anchor or a reference, not a character. */
 const NOT_LITERAL_ESCAPES = new Set([...'dDwWsSbBAZzkpPuxcntrfv0123456789']);
 
+/** Text of which the file must contain at least one. */
+type Group = string[];
+/** Groups that must all be satisfied. */
+type Conjunction = Group[];
+
 export interface Prefilter {
-  /** The file must contain one of these (lower-cased when `ignoreCase`). */
-  anyOf: string[];
+  /**
+   * The file may match only if it satisfies one of these (one per top-level alternative): every
+   * group of it, a group by any one of its strings (lower-cased when `ignoreCase`).
+   */
+  alternatives: Conjunction[];
   ignoreCase: boolean;
 }
 
 export function prefilterOf(source: string, flags: string): Prefilter | undefined {
-  const alternatives: string[][] = [];
-  let best = '';
-  /** A required group of literal alternatives, `(?:send|emit)`: any of them will do. */
-  let bestGroup: string[] | undefined;
+  const alternatives = alternativesOf(source);
+  if (!alternatives) return undefined;
+  const ignoreCase = flags.includes('i') || /\(\?[a-z]*i/.test(source);
+  const kept = alternatives.map((conjunction) =>
+    conjunction
+      .filter((group) => group.every((literal) => literal.length >= MIN_EXTRA_LITERAL))
+      .map((group) => [...new Set(group.map((literal) => (ignoreCase ? literal.toLowerCase() : literal)))])
+      // The most selective group first: a file lacking it is dismissed after one scan.
+      .sort((a, b) => shortest(b) - shortest(a) || a.length - b.length),
+  );
+  if (kept.some((conjunction) => !conjunction.some((group) => shortest(group) >= MIN_LITERAL))) return undefined;
+  return { alternatives: kept, ignoreCase };
+}
+
+function shortest(group: Group): number {
+  return Math.min(...group.map((literal) => literal.length));
+}
+
+/** Each top-level alternative's requirement; undefined when the source is unbalanced. */
+function alternativesOf(source: string): Conjunction[] | undefined {
+  const out: Conjunction[] = [];
+  let from = 0;
+  for (let i = 0; i <= source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (c === '[') i = skipClass(source, i);
+    else if (c === '(') {
+      i = skipGroup(source, i);
+      if (i < 0) return undefined;
+    } else if (c === '|' || c === undefined) {
+      const conjunction = sequenceOf(source.slice(from, i));
+      if (!conjunction) return undefined;
+      out.push(conjunction);
+      from = i + 1;
+    }
+  }
+  return out;
+}
+
+/** What one alternative (no top-level `|`) requires. */
+function sequenceOf(source: string): Conjunction | undefined {
+  const groups: Conjunction = [];
   let run = '';
+  /** What the last atom added, so that a quantifier allowing zero of it takes it back. */
+  let last: { kind: 'char' } | { kind: 'group'; groups: number } | { kind: 'other' } = { kind: 'other' };
   const breakRun = (): void => {
-    if (run.length > best.length) best = run;
+    if (run) groups.push([run]);
     run = '';
   };
-  const endAlternative = (): void => {
-    breakRun();
-    alternatives.push(best.length >= MIN_LITERAL || !bestGroup ? [best] : bestGroup);
-    best = '';
-    bestGroup = undefined;
+  const dropLast = (): void => {
+    if (last.kind === 'char') {
+      // A surrogate pair is one atom under the `u` flag: drop both halves (dropping more is always safe).
+      const low = run.charCodeAt(run.length - 1);
+      run = run.slice(0, low >= 0xdc00 && low <= 0xdfff ? -2 : -1);
+      breakRun();
+    } else {
+      breakRun();
+      if (last.kind === 'group') groups.splice(groups.length - last.groups, last.groups);
+    }
+    last = { kind: 'other' };
   };
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
@@ -38,70 +96,83 @@ export function prefilterOf(source: string, flags: string): Prefilter | undefine
       i++;
       if (next === undefined || NOT_LITERAL_ESCAPES.has(next)) {
         breakRun();
+        last = { kind: 'other' };
         if (next !== undefined) i += payloadLength(source, i + 1, next);
       } else {
         run += next;
+        last = { kind: 'char' };
       }
       continue;
     }
     if (c === '[') {
       i = skipClass(source, i);
       breakRun();
+      last = { kind: 'other' };
       continue;
     }
     if (c === '(') {
       const close = skipGroup(source, i);
       if (close < 0) return undefined;
-      const literals = literalAlternatives(source.slice(i + 1, close));
-      const optional = /^(?:[?*]|\{0?,)/.test(source.slice(close + 1));
-      if (literals && literals.every((l) => l.length >= MIN_LITERAL) && !optional && !bestGroup) bestGroup = literals;
-      i = close;
+      const inner = groupRequirement(source.slice(i + 1, close));
+      if (!inner) return undefined;
       breakRun();
-      continue;
-    }
-    if (c === '|') {
-      endAlternative();
+      groups.push(...inner);
+      last = { kind: 'group', groups: inner.length };
+      i = close;
       continue;
     }
     if (c === '*' || c === '?') {
-      run = run.slice(0, -1); // the character before may be absent
-      breakRun();
+      dropLast();
       continue;
     }
     if (c === '{') {
       const counted = /^\{(\d*)(,\d*)?\}/.exec(source.slice(i));
       if (counted) {
-        if (!counted[1] || Number(counted[1]) === 0) run = run.slice(0, -1);
-        breakRun();
+        if (!counted[1] || Number(counted[1]) === 0) dropLast();
+        else breakRun();
+        last = { kind: 'other' };
         i += counted[0].length - 1;
         continue;
       }
       run += c;
+      last = { kind: 'char' };
       continue;
     }
     if (c === '+' || c === '.' || c === '^' || c === '$' || c === ')') {
       breakRun();
+      last = { kind: 'other' };
       continue;
     }
     run += c;
+    last = { kind: 'char' };
   }
-  endAlternative();
-  if (alternatives.some((a) => a.some((literal) => literal.length < MIN_LITERAL))) return undefined;
-  const ignoreCase = flags.includes('i') || /\(\?[a-z]*i/.test(source);
-  return { anyOf: [...new Set(alternatives.flat().map((a) => (ignoreCase ? a.toLowerCase() : a)))], ignoreCase };
+  breakRun();
+  return groups;
 }
 
-/** `send|emit` (the inside of a group) as plain strings, or undefined when any part is more than text. */
-function literalAlternatives(inner: string): string[] | undefined {
-  const body = inner.replace(/^\?(?::|<[A-Za-z_]\w*>|P<[A-Za-z_]\w*>)/, '');
-  if (body.startsWith('?')) return undefined; // lookaround and other special groups
-  const parts = body.split('|');
-  const out: string[] = [];
-  for (const part of parts) {
-    if (!/^(?:[^\\[\](){}|.*+?^$]|\\[^A-Za-z0-9])+$/.test(part)) return undefined;
-    out.push(part.replace(/\\(.)/g, '$1'));
+/**
+ * What a group (its inside) requires: all of it for a single alternative; for several, the union
+ * of each alternative's most selective group (`send|emit`: one of them), or nothing if one
+ * alternative requires nothing. Lookarounds require nothing here.
+ */
+function groupRequirement(inner: string): Conjunction | undefined {
+  let body = inner;
+  if (inner.startsWith('?')) {
+    const opening = /^\?(?::|<[A-Za-z_]\w*>|P<[A-Za-z_]\w*>)/.exec(inner);
+    if (!opening) return []; // lookaround, inline flags, anything else
+    body = inner.slice(opening[0].length);
   }
-  return out;
+  const alternatives = alternativesOf(body);
+  if (!alternatives) return undefined;
+  if (alternatives.length === 1) return alternatives[0]!;
+  const union: string[] = [];
+  for (const conjunction of alternatives) {
+    const usable = conjunction.filter((group) => group.every((literal) => literal.length >= MIN_EXTRA_LITERAL));
+    if (usable.length === 0) return [];
+    const best = usable.reduce((a, b) => (shortest(b) > shortest(a) || (shortest(b) === shortest(a) && b.length < a.length) ? b : a));
+    union.push(...best);
+  }
+  return [union];
 }
 
 /** How many characters after `\\<letter>` belong to the escape: `\\k<name>`, `\\p{L}`, `\\x41`, `\\u00e9`, `\\cA`, `\\12`. */
@@ -147,5 +218,5 @@ function skipGroup(source: string, open: number): number {
 export function mayMatch(filter: Prefilter | undefined, text: string, lower: () => string): boolean {
   if (!filter) return true;
   const haystack = filter.ignoreCase ? lower() : text;
-  return filter.anyOf.some((literal) => haystack.includes(literal));
+  return filter.alternatives.some((conjunction) => conjunction.every((group) => group.some((literal) => haystack.includes(literal))));
 }

@@ -14,7 +14,8 @@ import type { Skill, Validation } from '../../skills/model.js';
 import type { Finding, FindingSeverity, LintError, RuleInfo } from '../schema.js';
 import { RegexBudgetRunner, type BudgetResult } from './budget.js';
 import { mayMatch, prefilterOf, type Prefilter } from './prefilter.js';
-import { translatePattern } from './translate.js';
+import { linearV8Source } from './linear.js';
+import { RE2_FLAGS, translatePattern } from './translate.js';
 
 /** Per file and rule; a backtracking pattern is stopped after this. */
 export const DEFAULT_REGEX_BUDGET_MS = 200;
@@ -25,6 +26,8 @@ interface CompiledPattern {
   original: string;
   js: { source: string; flags: string };
   re2?: RE2JS;
+  /** The same pattern for V8, when it provably finds the same matches without backtracking blow-up (linear.ts). */
+  v8?: RegExp;
   /** Literal text the pattern cannot match without; absent: always run it. */
   prefilter?: Prefilter;
 }
@@ -84,10 +87,12 @@ function compileRule(skill: Skill, validation: Validation, ruleId: string, error
         continue;
       }
       const prefilter = prefilterOf(translated.js.source, translated.js.flags);
+      const v8 = translated.re2 ? linearV8Source(translated.re2.source, translated.re2.flags, RE2_FLAGS) : undefined;
       out.push({
         original,
         js: translated.js,
         ...(translated.re2 ? { re2: RE2JS.compile(translated.re2.source, translated.re2.flags) } : {}),
+        ...(v8 !== undefined ? { v8: new RegExp(v8, 'g') } : {}),
         ...(prefilter ? { prefilter } : {}),
       });
     }
@@ -219,6 +224,14 @@ export class RegexScanner {
     errors: LintError[],
     jsResults: ReadonlyMap<CompiledPattern, BudgetResult>,
   ): number[] | undefined {
+    if (pattern.v8) {
+      // Never empty (linear.ts refuses patterns that can match nothing), so no step past empty matches.
+      const ranges: number[] = [];
+      const re = pattern.v8;
+      re.lastIndex = 0;
+      for (let m = re.exec(file.code); m && ranges.length < MAX_MATCHES_PER_FILE * 2; m = re.exec(file.code)) ranges.push(m.index, m.index + m[0].length);
+      return ranges;
+    }
     if (pattern.re2) {
       const ranges: number[] = [];
       const matcher = pattern.re2.matcher(file.code);

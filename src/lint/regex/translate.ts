@@ -10,7 +10,7 @@ export type Translated =
   | { ok: false; reason: string };
 
 /** RE2JS flag bits (RE2JS.CASE_INSENSITIVE, DOTALL, MULTILINE), kept here so this file needs no import. */
-const RE2_FLAGS = { i: 1, s: 4, m: 2 } as const;
+export const RE2_FLAGS = { i: 1, s: 4, m: 2 } as const;
 
 /**
  * Matching is grep-like: `^` and `$` anchor lines (the `m` flag is always on), since upstream

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { compileShapes, compileTsShapes, TRIVIA, words } from '../../engine/names.js';
 import { bindingNames, descendants, enclosingFunction, isAsyncFunction, repetitionOf, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isAsyncDef, repetitionOf as pyRepetitionOf, rootIdentifierPy } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import { CONNECTION_NAME, isReadCall } from './helpers.js';
 
 const TS_ORDERED = [
@@ -22,6 +22,12 @@ const PY_ORDERED = ['*.begin', '*.commit', '*.rollback', '*.release', '*.close',
 /** Calls that hand out one connection, session or transaction: its queries cannot overlap. */
 const TS_CONNECTION_SOURCES = /^(connect|getConnection|acquire|createQueryRunner|startSession|transaction|\$transaction|begin|getConn)$/;
 const TS_TRANSACTION_CALLS = /^(\$transaction|transaction|withTransaction|startTransaction|getConnection|acquire)$/;
+
+/** `= await` with what may stand between (see `requires`). */
+const AWAITED_ASSIGNMENT = {
+  typescript: new RegExp(String.raw`=(?:${TRIVIA.typescript}|\()*await(?![A-Za-z0-9_$])`, 'g'),
+  python: new RegExp(String.raw`=${TRIVIA.python}*await(?![A-Za-z0-9_])`, 'g'),
+};
 
 interface Candidate {
   call: string;
@@ -91,11 +97,13 @@ export default defineDetector({
     ignore: z.array(z.string()).default([]),
   }),
   // Reports one awaited call that does not need the one before: no `await`, nothing to report.
-  requires: () => [words('await')],
+  // Each candidate is `x = await call()` (TS also `x = (await call()) as T`), and a report needs
+  // `minAwaits` of them in a row: that many `=` followed, past trivia and TS parentheses, by `await`.
+  requires: (options, language) => [[[...words('await')[0]!, { pattern: AWAITED_ASSIGNMENT[language], times: options.minAwaits }]]],
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isOrdered = compileShapes(tsShapes(options.orderedCalls));
+      const isOrdered = compileTsShapes(options.orderedCalls);
       const isIgnored = compileShapes(options.ignore);
       const connections = new Set<string>();
       const unwrap = (e: TsApi.Expression): TsApi.Expression => {

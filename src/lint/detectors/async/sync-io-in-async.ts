@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import { asyncDefOf, eventLoopContext } from './helpers.js';
 
 const TYPESCRIPT_BLOCKING = [
@@ -112,7 +112,7 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isBlocking = compileShapes(tsShapes(options.blockingCalls));
+      const isBlocking = compileTsShapes(options.blockingCalls);
       const isAllowed = compileShapes(options.allow);
       return {
         CallExpression(node) {

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
 import { bindingNames, descendants, enclosingFunction, type FunctionLike, isFunctionLike, repetitionOf, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isWithinPy, repetitionOf as pyRepetitionOf, rootIdentifierPy, targetNames } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import { isSmallLiteralPy, isSmallLiteralTs } from '../database/helpers.js';
 import { LIMITER_NAME } from './helpers.js';
 
@@ -80,7 +80,7 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isFanOut = compileShapes(tsShapes(options.fanoutCalls));
+      const isFanOut = compileTsShapes(options.fanoutCalls);
       const isLimiterCtor = compileShapes(options.limiters);
       const isChunker = compileShapes(options.chunkHelpers);
       const max = options.smallLiteralMax;

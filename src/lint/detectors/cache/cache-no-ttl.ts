@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { enclosingFunction } from '../../engine/scope-ts.js';
 import { enclosingFunction as enclosingPyFunction } from '../../engine/scope-py.js';
 import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
@@ -107,12 +107,12 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isWrite = compileShapes(tsShapes(options.writeCalls));
-      const isTtlCall = compileShapes(tsShapes(options.ttlCalls));
-      const isDefaultStore = compileShapes(tsShapes(options.defaultTtlStores));
+      const isWrite = compileTsShapes(options.writeCalls);
+      const isTtlCall = compileTsShapes(options.ttlCalls);
+      const isDefaultStore = compileTsShapes(options.defaultTtlStores);
       const isIgnored = compileShapes(options.ignore);
       const ttlArgs = tsShapes(options.ttlArgs);
-      const instances = new TsInstances(ts, ctx.names, compileShapes(tsShapes(options.cacheClients)));
+      const instances = new TsInstances(ts, ctx.names, compileTsShapes(options.cacheClients));
       const pending: Pending<TsApi.CallExpression>[] = [];
       /** `${scope}:${key}` of every key given a TTL by a separate call. */
       const expired = new Set<string>();

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, isWithin } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, isAsyncDef, isWithinPy } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import { PyInstances, TsInstances, unwrapTs } from '../../engine/instances.js';
 import {
   GUARD_NAME,
@@ -86,11 +86,11 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isRead = compileShapes(tsShapes(options.readCalls));
-      const isWrite = compileShapes(tsShapes(options.writeCalls));
+      const isRead = compileTsShapes(options.readCalls);
+      const isWrite = compileTsShapes(options.writeCalls);
       const isTtl = compileShapes(TTL_CALLS);
       const isGuard = compileShapes(options.guards);
-      const instances = new TsInstances(ts, ctx.names, compileShapes(tsShapes(options.cacheClients)));
+      const instances = new TsInstances(ts, ctx.names, compileTsShapes(options.cacheClients));
       const reads: TsApi.CallExpression[] = [];
       const nameOf = (call: TsApi.CallExpression): string | undefined => instances.resolve(call.expression)?.name;
       const isCacheCall = (name: string | undefined): boolean => isRead(name) || isWrite(name) || isTtl(name);

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, calledShapeLiterals, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, type FunctionLike, isFunctionLike, isWithin, rootIdentifier } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, FUNCTION_TYPES, isWithinPy, rootIdentifierPy } from '../../engine/scope-py.js';
 import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
@@ -85,14 +85,15 @@ export default defineDetector({
     minPoolMax: z.number().int().min(1).default(5),
   }),
   // An acquired connection, or a pool's size.
+  // A checkout is reported on a call `x.acquire()` (`calledShapeLiterals`), a pool on its constructor call.
   requires: (options, language) =>
-    requireAll(anyOf(shapeLiterals(shapesFor(options.acquireCalls, language)), shapeLiterals(shapesFor(options.poolConstructors, language)))),
+    requireAll(anyOf(calledShapeLiterals(shapesFor(options.acquireCalls, language), language), shapeLiterals(shapesFor(options.poolConstructors, language)))),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isAcquire = compileShapes(tsShapes(options.acquireCalls));
-      const isRelease = compileShapes(tsShapes(options.releaseCalls));
-      const isPool = compileShapes(tsShapes(options.poolConstructors));
+      const isAcquire = compileTsShapes(options.acquireCalls);
+      const isRelease = compileTsShapes(options.releaseCalls);
+      const isPool = compileTsShapes(options.poolConstructors);
       const maxKeys = new Set(tsShapes(options.maxKeys));
       const pools: PoolBound[] = [];
       let concurrency = 0;

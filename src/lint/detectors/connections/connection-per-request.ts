@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { enclosingFunction } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import {
   fatePy,
   fateTs,
@@ -96,7 +96,7 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isClient = compileShapes(tsShapes(options.clientConstructors));
+      const isClient = compileTsShapes(options.clientConstructors);
       const isIgnored = compileShapes(options.ignore);
       let scriptEntries: Set<string> | undefined;
 

@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals, words } from '../../engine/names.js';
+import { allWords, anyOf, calledShapeLiterals, compileShapes, compileTsShapes, requireAll, TRIVIA, words } from '../../engine/names.js';
 import { PER_ITEM_METHODS, repetitionOf, rootIdentifier, type Repetition } from '../../engine/scope-ts.js';
 import { repetitionOf as pyRepetitionOf, rootIdentifierPy, type PyRepetition } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import {
   BATCH_MARKER,
   EAGER_LOADING,
@@ -35,6 +35,12 @@ const FAN_OUT = new Set(['Promise.all', 'Promise.allSettled', 'Promise.race', 'P
 /** Sequelize/Mongoose accessors that query when awaited on an instance: `user.getPosts()`. */
 const LAZY_ACCESSOR = /^(get[A-Z]\w*|populate|\$get|count[A-Z]\w*)$/;
 const ORM_ITERABLE = /(^|\.)objects\.|query\(\)|scalars\(\)/;
+/**
+ * Both TS lazy-relation reports are on `await` followed, past trivia and parentheses, by the
+ * expression's root name: `await user.getPosts()`, `await post.author`. (`await this.x` passes
+ * too: a superset is fine.)
+ */
+const AWAITED_NAME = { pattern: new RegExp(String.raw`(?<![A-Za-z0-9_$])await(?:${TRIVIA.typescript}|\()*(?:[A-Za-z_$\u0080-\uffff]|\\u)`, 'g') };
 
 export default defineDetector({
   id: 'n-plus-one',
@@ -79,19 +85,23 @@ export default defineDetector({
     /** Resolved names never to flag. */
     ignore: z.array(z.string()).default([]),
   }),
-  // A DB call by name, or a lazy relation: after `await` (TS) or on an ORM query's rows (Python, ORM_ITERABLE).
-  // TS: every report is inside a repetition (`repetitionOf`): a loop (a `do` loop ends in `while`),
-  // a per-item callback by method name, or `Array.from(xs, fn)`.
+  // A DB call by name (TS: called, see `calledShapeLiterals`), or a lazy relation: after `await`
+  // (TS: `await` then, past parentheses, the binding it starts from) or on an ORM query's rows
+  // (Python, ORM_ITERABLE). TS: every report is inside a repetition (`repetitionOf`): a loop (a
+  // `do` loop ends in `while`), a per-item callback by method name, or `Array.from(xs, fn)`.
   requires: (options, language) =>
     requireAll(
-      anyOf(shapeLiterals(shapesFor(options.dbCalls, language)), language === 'python' ? words('objects', 'query', 'scalars') : words('await')),
-      language === 'typescript' ? [...words('for', 'while', ...PER_ITEM_METHODS), ['Array', 'from']] : undefined,
+      anyOf(
+        calledShapeLiterals(shapesFor(options.dbCalls, language), language),
+        language === 'python' ? words('objects', 'query', 'scalars') : [[...words('await')[0]!, AWAITED_NAME]],
+      ),
+      language === 'typescript' ? [...words('for', 'while', ...PER_ITEM_METHODS), allWords('Array', 'from')] : undefined,
     ),
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isDbCall = compileShapes(tsShapes(options.dbCalls));
-      const isDelay = compileShapes(tsShapes(options.delayCalls));
+      const isDbCall = compileTsShapes(options.dbCalls);
+      const isDelay = compileTsShapes(options.delayCalls);
       const isIgnored = compileShapes(options.ignore);
       const max = options.smallLiteralMax;
       const smallNames = new Set<string>();

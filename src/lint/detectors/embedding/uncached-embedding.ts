@@ -7,10 +7,10 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { descendants, enclosingFunction, type FunctionLike, repetitionOf } from '../../engine/scope-ts.js';
 import { descendantsPy, enclosingFunction as enclosingPyFunction, repetitionOf as pyRepetitionOf } from '../../engine/scope-py.js';
-import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
+import { perLanguageShapes, shapesFor } from '../../options.js';
 import { isRequestHandler } from '../async/helpers.js';
 import { PY_CACHE_CLIENTS, TS_CACHE_CLIENTS } from '../cache/helpers.js';
 import { PyInstances, TsInstances } from '../../engine/instances.js';
@@ -79,11 +79,11 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isEmbedding = compileShapes(tsShapes(options.embeddingCalls));
-      const isLookup = compileShapes(tsShapes(options.cacheLookups));
-      const isMemoizer = compileShapes(tsShapes(options.memoizers));
+      const isEmbedding = compileTsShapes(options.embeddingCalls);
+      const isLookup = compileTsShapes(options.cacheLookups);
+      const isMemoizer = compileTsShapes(options.memoizers);
       const isIgnored = compileShapes(options.ignore);
-      const instances = new TsInstances(ts, ctx.names, compileShapes(tsShapes(options.clients)));
+      const instances = new TsInstances(ts, ctx.names, compileTsShapes(options.clients));
       const pending: { node: TsApi.CallExpression; name: string }[] = [];
       /** Functions the file defines: a bare `embedQuery(...)` of its own is not the library's. */
       const ownFunctions = new Set<string>();

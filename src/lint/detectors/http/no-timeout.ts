@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { ts as TsApi } from 'ts-morph';
 import type { Node as PyNode } from 'web-tree-sitter';
 import { defineDetector } from '../../define.js';
-import { anyOf, compileShapes, requireAll, shapeLiterals } from '../../engine/names.js';
+import { anyOf, compileShapes, compileTsShapes, requireAll, shapeLiterals } from '../../engine/names.js';
 import { perLanguageShapes, shapesFor, tsShapes } from '../../options.js';
 import {
   argsOfPy,
@@ -133,11 +133,11 @@ export default defineDetector({
   visit: {
     typescript: (ctx, options) => {
       const ts = ctx.ts;
-      const isHttp = compileShapes(tsShapes(options.httpCalls));
-      const hasDefault = compileShapes(tsShapes(options.defaultTimeoutCalls));
+      const isHttp = compileTsShapes(options.httpCalls);
+      const hasDefault = compileTsShapes(options.defaultTimeoutCalls);
       const isIgnored = compileShapes(options.ignore);
       const timeoutKeys = tsShapes(options.timeoutKeys);
-      const isFactory = compileShapes(tsShapes(options.clientFactories));
+      const isFactory = compileTsShapes(options.clientFactories);
       const instances = new TsInstances(ts, ctx.names, isFactory);
       const consts = new TsObjectConsts(ts);
       /** Receivers given a deadline somewhere in the file: `axios.defaults.timeout = 5000`, `req.setTimeout(...)`. */
