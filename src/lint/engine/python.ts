@@ -90,6 +90,11 @@ function loadEngine(): Promise<Engine> {
   return enginePromise;
 }
 
+/** Loads the parser ahead of the first file (a worker does, while waiting for work). */
+export async function preparePython(): Promise<void> {
+  await loadEngine();
+}
+
 const IMPORT_TYPES = ['import_statement', 'import_from_statement'];
 
 /**
