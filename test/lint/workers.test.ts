@@ -1,6 +1,7 @@
 /**
  * Parsing over worker threads: the same report as in-process on a tree large enough to use them,
- * and a cancelled run (directly and through an MCP request) leaves no worker thread behind.
+ * and a cancelled run (directly and through an MCP request) leaves no worker thread behind. The
+ * pool itself: batches, a file that fails alone, the calling thread parsing queued files itself.
  * The workers run the built dist/lint/worker.js (`npm run build` first; npm test does).
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,11 +62,15 @@ const seen = (r: LintReport) => ({ findings: r.findings, totals: r.totals, files
 describe('lint workers', () => {
   it('give the same report as one thread on a tree big enough to use them', async () => {
     const single = await withThreads('1', () => lint());
+    // Two parsing threads: this one and one worker; three: two workers.
     const pooled = await withThreads('2', () => lint());
+    const wider = await withThreads('3', () => lint());
     expect(single.stats.workers).toBeUndefined();
-    expect(pooled.stats.workers).toBe(2);
+    expect(pooled.stats.workers).toBe(1);
+    expect(wider.stats.workers).toBe(2);
     expect(pooled.findings.length).toBeGreaterThan(PY_FILES / 3);
     expect(seen(pooled)).toEqual(seen(single));
+    expect(seen(wider)).toEqual(seen(single));
     expect(liveWorkerThreads()).toBe(0);
   });
 
@@ -153,6 +158,25 @@ describe('lint workers', () => {
         expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/notes\.txt.*unsupported file type/);
       } finally {
         await pool!.destroy();
+      }
+    });
+
+    it('the calling thread parses queued files itself, with the same results, and leaves what it is told to', async () => {
+      const pool = (await LintPool.open(rules, 2))!;
+      try {
+        expect(pool.workers).toBe(1);
+        const tasks = Array.from({ length: 30 }, (_, i) => task(i));
+        const answers = tasks.map((t) => pool.parse(t));
+        let helped = 0;
+        while (await pool.helpWith(10)) helped++;
+        // The worker took at most its two batches; this thread took the rest down to the 10 left.
+        expect(helped).toBeGreaterThanOrEqual(30 - 2 * MAX_BATCH - 10);
+        expect(await pool.helpWith(1_000)).toBe(false);
+        const inProcess = await Promise.all(tasks.map((t) => lintFile(t, t.rules.map((i) => rules[i]!), { prefilter: false })));
+        expect(await Promise.all(answers)).toEqual(inProcess);
+        expect(await pool.helpWith()).toBe(false); // nothing left
+      } finally {
+        await pool.destroy();
       }
     });
 
