@@ -447,7 +447,7 @@ class ParseScheduler {
     // would only hold file texts in memory. Rather than wait, this thread parses a queued file,
     // while the queue holds more than the workers' next few batches: this thread has its own work
     // too (reading, regex rules), so it only takes the surplus.
-    while (this.inflight.size >= this.pool.threads * 32 && !this.signal?.aborted) {
+    while (this.inflight.size >= Math.max(64, this.pool.threads * 8) && !this.signal?.aborted) {
       if (!(await this.pool.helpWith(this.pool.workers * MAX_BATCH * 2))) await Promise.race(this.inflight);
     }
   }
