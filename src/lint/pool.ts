@@ -41,6 +41,10 @@ export interface WorkerData {
 /** Below this many Python files to parse a run stays in-process: starting workers (each loads the parser) costs more than it saves. */
 export const WORKERS_FROM = 50;
 
+/** What opening a pool waits for: piscina's module and the compiled Python wasm. */
+type Prepared = [{ Piscina: typeof import('piscina').Piscina }, PythonWasm | undefined];
+let prepared: Promise<Prepared> | undefined;
+
 /** Every thread any pool of this process started (a Worker's threadId turns -1 once it has exited). */
 const started = new Set<import('node:worker_threads').Worker>();
 
@@ -93,7 +97,7 @@ export class LintPool {
     } catch {
       return undefined; // options holding functions: lint in-process
     }
-    const [{ Piscina }, wasm] = await Promise.all([import('piscina'), compileWasm()]);
+    const [{ Piscina }, wasm] = await LintPool.prepare();
     const workerData: WorkerData = { rules: data, ...(wasm ? { wasm } : {}) };
     const workers = threads - 1;
     const piscina = new Piscina<ParseBatch, BatchResult>({
@@ -110,6 +114,15 @@ export class LintPool {
     const pool = new LintPool(piscina, rules, workers);
     pool.track();
     return pool;
+  }
+
+  /**
+   * Loads piscina and compiles the Python wasm (once per process), so that opening a pool later
+   * does not wait for them; a run calls it when a pool starts to look likely.
+   */
+  static prepare(): Promise<Prepared> {
+    prepared ??= Promise.all([import('piscina'), compileWasm()]);
+    return prepared;
   }
 
   /** Parses one file, in a worker or in this thread (see helpWith), whichever gets to it first. */

@@ -398,6 +398,8 @@ class ParseScheduler {
     }
     if (this.mode === 'undecided') {
       this.held.push({ file, relevant, then });
+      // Halfway there: load what a pool needs while the run reads on.
+      if (this.held.length === WORKERS_FROM / 2) void LintPool.prepare();
       if (this.held.length < WORKERS_FROM) return;
       this.pool = await LintPool.open(this.run.rules.ast.map((r) => r.configured));
       // Cancelling ends every thread at once (a parse in progress can only be stopped that way).
