@@ -14,7 +14,7 @@ import type { AnyDetector } from './define.js';
 import { detectors as registry } from './detectors/index.js';
 import { configureDetector, configureFromValidation, languageOf, type ConfiguredDetector } from './engine/core.js';
 import { lintFile, mayReport, type FileResult } from './engine/index.js';
-import { LintPool, WORKERS_FROM } from './pool.js';
+import { LintPool, MAX_BATCH, WORKERS_FROM } from './pool.js';
 import {
   type Finding,
   type FindingSeverity,
@@ -402,12 +402,14 @@ class ParseScheduler {
     }
     if (this.mode === 'undecided') {
       this.held.push({ file, relevant, then });
+      // Halfway there: load what a pool needs while the run reads on.
+      if (this.held.length === WORKERS_FROM / 2) void LintPool.prepare();
       if (this.held.length < WORKERS_FROM) return;
       this.pool = await LintPool.open(this.run.rules.ast.map((r) => r.configured));
       // Cancelling ends every thread at once (a parse in progress can only be stopped that way).
       this.signal?.addEventListener('abort', () => void this.pool?.destroy(), { once: true });
       this.mode = this.pool ? 'pool' : 'in-process';
-      this.workers = this.pool?.threads ?? 0;
+      this.workers = this.pool?.workers ?? 0;
       const held = this.held;
       this.held = [];
       for (const job of held) await this.dispatch(job.file, job.relevant, job.then);
@@ -422,6 +424,8 @@ class ParseScheduler {
     this.held = [];
     this.mode = this.mode === 'undecided' ? 'in-process' : this.mode;
     for (const job of held) await this.dispatch(job.file, job.relevant, job.then);
+    // This thread parses what is still queued rather than wait for the workers.
+    while (this.pool && !this.signal?.aborted && (await this.pool.helpWith()));
     await Promise.all(this.inflight);
     await this.serial;
   }
@@ -445,8 +449,13 @@ class ParseScheduler {
       .then((parsed) => (this.signal?.aborted ? undefined : this.finish(file, parsed, then)));
     const tracked: Promise<void> = task.finally(() => this.inflight.delete(tracked));
     this.inflight.add(tracked);
-    // Enough queued to keep every thread busy; more would only hold file texts in memory.
-    if (this.inflight.size >= this.pool.threads * 8) await Promise.race(this.inflight);
+    // Enough queued to keep every thread busy (and this one during the workers' start-up); more
+    // would only hold file texts in memory. Rather than wait, this thread parses a queued file,
+    // while the queue holds more than the workers' next few batches: this thread has its own work
+    // too (reading, regex rules), so it only takes the surplus.
+    while (this.inflight.size >= Math.max(64, this.pool.threads * 8) && !this.signal?.aborted) {
+      if (!(await this.pool.helpWith(this.pool.workers * MAX_BATCH * 2))) await Promise.race(this.inflight);
+    }
   }
 
   private finish(file: { code: string; filename: string }, parsed: Parsed | undefined, then: (o: FileOutcome) => Promise<void>): Promise<void> {

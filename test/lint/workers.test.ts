@@ -1,6 +1,7 @@
 /**
  * Parsing over worker threads: the same report as in-process on a tree large enough to use them,
- * and a cancelled run (directly and through an MCP request) leaves no worker thread behind.
+ * and a cancelled run (directly and through an MCP request) leaves no worker thread behind. The
+ * pool itself: batches, a file that fails alone, the calling thread parsing queued files itself.
  * The workers run the built dist/lint/worker.js (`npm run build` first; npm test does).
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveWorkerThreads, WORKERS_FROM } from '../../src/lint/pool.js';
+import { detectors } from '../../src/lint/detectors/index.js';
+import { configureDetector } from '../../src/lint/engine/core.js';
+import { lintFile } from '../../src/lint/engine/index.js';
+import { LintPool, liveWorkerThreads, MAX_BATCH, type ParseTask, WORKERS_FROM } from '../../src/lint/pool.js';
 import { runLint } from '../../src/lint/run-lint.js';
 import type { LintReport } from '../../src/lint/schema.js';
 import { createServer } from '../../src/server/create-server.js';
@@ -58,11 +62,15 @@ const seen = (r: LintReport) => ({ findings: r.findings, totals: r.totals, files
 describe('lint workers', () => {
   it('give the same report as one thread on a tree big enough to use them', async () => {
     const single = await withThreads('1', () => lint());
+    // Two parsing threads: this one and one worker; three: two workers.
     const pooled = await withThreads('2', () => lint());
+    const wider = await withThreads('3', () => lint());
     expect(single.stats.workers).toBeUndefined();
-    expect(pooled.stats.workers).toBe(2);
+    expect(pooled.stats.workers).toBe(1);
+    expect(wider.stats.workers).toBe(2);
     expect(pooled.findings.length).toBeGreaterThan(PY_FILES / 3);
     expect(seen(pooled)).toEqual(seen(single));
+    expect(seen(wider)).toEqual(seen(single));
     expect(liveWorkerThreads()).toBe(0);
   });
 
@@ -114,5 +122,72 @@ describe('lint workers', () => {
     } finally {
       await client.close();
     }
+  });
+
+  describe('the pool itself', () => {
+    const rules = detectors.map((d) => configureDetector(d));
+    const pythonRules = rules.flatMap((r, i) => (r.detector.visit.python ? [i] : []));
+    const task = (i: number): ParseTask => ({
+      code: i % 2 === 0 ? WORKER_PY : `import requests\n\n\ndef get(u):\n    return requests.get(u)\n# ${i}\n`,
+      filename: `m${i}.py`,
+      rules: pythonRules,
+    });
+
+    it('files asked for together travel in batches and each gets its own result, as in-process', async () => {
+      const pool = await LintPool.open(rules, 2);
+      expect(pool).toBeDefined();
+      try {
+        const tasks = Array.from({ length: MAX_BATCH * 5 }, (_, i) => task(i));
+        const pooled = await Promise.all(tasks.map((t) => pool!.parse(t)));
+        const inProcess = await Promise.all(tasks.map((t) => lintFile(t, t.rules.map((i) => rules[i]!), { prefilter: false })));
+        expect(pooled).toEqual(inProcess);
+        expect(pooled.every((r) => r.findings.length === 1)).toBe(true);
+        expect(pooled.map((r) => r.findings[0]!.file)).toEqual(tasks.map((t) => t.filename));
+      } finally {
+        await pool!.destroy();
+      }
+      expect(liveWorkerThreads()).toBe(0);
+    });
+
+    it('a file that cannot be linted fails alone; the rest of its batch still answers', async () => {
+      const pool = await LintPool.open(rules, 2);
+      try {
+        const tasks = [task(0), { ...task(1), filename: 'notes.txt' }, task(2)];
+        const settled = await Promise.allSettled(tasks.map((t) => pool!.parse(t)));
+        expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/notes\.txt.*unsupported file type/);
+      } finally {
+        await pool!.destroy();
+      }
+    });
+
+    it('the calling thread parses queued files itself, with the same results, and leaves what it is told to', async () => {
+      const pool = (await LintPool.open(rules, 2))!;
+      try {
+        expect(pool.workers).toBe(1);
+        const tasks = Array.from({ length: 30 }, (_, i) => task(i));
+        const answers = tasks.map((t) => pool.parse(t));
+        let helped = 0;
+        while (await pool.helpWith(10)) helped++;
+        // The worker took at most its two batches; this thread took the rest down to the 10 left.
+        expect(helped).toBeGreaterThanOrEqual(30 - 2 * MAX_BATCH - 10);
+        expect(await pool.helpWith(1_000)).toBe(false);
+        const inProcess = await Promise.all(tasks.map((t) => lintFile(t, t.rules.map((i) => rules[i]!), { prefilter: false })));
+        expect(await Promise.all(answers)).toEqual(inProcess);
+        expect(await pool.helpWith()).toBe(false); // nothing left
+      } finally {
+        await pool.destroy();
+      }
+    });
+
+    it('destroy drops files still waiting for their batch, and later calls are refused', async () => {
+      const pool = (await LintPool.open(rules, 2))!;
+      const waiting = Promise.allSettled(Array.from({ length: 20 }, (_, i) => pool.parse(task(i))));
+      await pool.destroy();
+      const settled = await waiting;
+      expect(settled.every((s) => s.status === 'rejected')).toBe(true);
+      await expect(pool.parse(task(0))).rejects.toThrow(/destroyed/);
+      expect(liveWorkerThreads()).toBe(0);
+    });
   });
 });
