@@ -5,6 +5,8 @@
 //    user runs (start-up included), rounds alternating so machine noise hits all alike:
 //    perf-hunter cold (its lint cache cleared) and warm (unchanged tree), ESLint with only
 //    `no-await-in-loop` cold and with `--cache` warm, and oxlint (same rule; multi-threaded, no cache).
+//    perf-hunter "first ever" also clears its install-level caches (TypeScript code cache, built-in skill).
+//    Our warm run is normally a replay (stats.replayed: see src/lint/replay).
 // 2. Python: the .py files of Debian's python3-django (skipped with a note when not installed):
 //    perf-hunter cold and warm against ruff's wasm build (@astral-sh/ruff-wasm-nodejs, rules ASYNC
 //    and S113, driven by a small node script that reads the files and calls Workspace.check).
@@ -93,6 +95,8 @@ try {
   perfHunter(js, 'src')(); // warm the OS file cache and the skills cache; untimed
   const jsRuns = measure({
     perfHunterCold: () => (clearOurCache(), ours()),
+    // Also without the install-level caches (the TypeScript code cache, the built-in skill): a first run ever.
+    perfHunterFirstEver: () => (clearOurCache(), rmSync(phEnv.PERF_HUNTER_CACHE_DIR, { recursive: true, force: true }), ours()),
     perfHunterWarm: ours,
     eslintCold: () => (rmSync(eslintCache, { force: true }), eslint()),
     eslintWarm: eslint,
@@ -101,6 +105,7 @@ try {
   const cold = JSON.parse(jsRuns.perfHunterCold.at(-1).stdout);
   const warm = JSON.parse(jsRuns.perfHunterWarm.at(-1).stdout);
   if (JSON.stringify(cold.findings) !== JSON.stringify(warm.findings)) throw new Error('warm (cached) findings differ from the cold run');
+  if (!warm.stats.replayed) process.stderr.write('bench lint: the warm run was not replayed (a racy or changed input?)\n');
   const t = Object.fromEntries(Object.entries(jsRuns).map(([name, list]) => [name, stats(list)]));
   const perSec = (ms) => round(jsCorpus.files / (ms / 1000), 0);
   console.log(
@@ -112,6 +117,7 @@ try {
       peakRssMb: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.rssMb])),
       filesPerSec: { perfHunterCold: perSec(t.perfHunterCold.ms), eslintCold: perSec(t.eslintCold.ms), oxlint: perSec(t.oxlint.ms) },
       warmCache: warm.stats.cache,
+      warmReplayed: warm.stats.replayed === true,
       targets: {
         coldFilesPerSecVsEslint: target(t.eslintCold.ms / t.perfHunterCold.ms, 6),
         warmSpeedupVsEslintCache: target(t.eslintWarm.ms / t.perfHunterWarm.ms, 5),
@@ -163,7 +169,8 @@ console.log(JSON.stringify({ diagnostics }));
         ms: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.ms])),
         peakRssMb: Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v.rssMb])),
         targets: { coldSpeedupVsRuffWasm: target(p.ruffWasm.ms / p.perfHunterCold.ms, 1.5) },
-        note: 'ruff wasm with ASYNC,S113 in one node process (start-up and wasm init included); perf-hunter cold = its lint cache cleared',
+        warmReplayed: JSON.parse(pyRuns.perfHunterWarm.at(-1).stdout).stats.replayed === true,
+        note: 'ruff wasm with ASYNC,S113 in one node process (start-up and wasm init included); perf-hunter cold = its lint cache cleared; workers = worker threads besides the main thread',
       }),
     );
   }
