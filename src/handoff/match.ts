@@ -65,8 +65,8 @@ export interface PhraseHit {
   /** The phrase (or trigger alternative) that matched. */
   phrase: string;
   /** The phrase's content keys, and which of them the text has. */
-  keys: string[];
-  found: string[];
+  keys: readonly string[];
+  found: readonly string[];
   /** The user's words that matched, in text order. */
   matched: string[];
   /** True when the trigger's own regex matched the text as written. */

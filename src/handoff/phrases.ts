@@ -9,7 +9,21 @@
 const MAX_VARIANTS = 64;
 
 /** Every plain phrase a trigger stands for, trimmed and de-duplicated. */
-export function expandTrigger(trigger: string): string[] {
+export function expandTrigger(trigger: string): readonly string[] {
+  let expanded = expansions.get(trigger);
+  if (!expanded) {
+    if (expansions.size >= MEMO_LIMIT) expansions.clear();
+    expansions.set(trigger, (expanded = Object.freeze(expandUncached(trigger))));
+  }
+  return expanded;
+}
+
+/** Triggers are few and matched against every finding's text: expand and compile each once (bounded). */
+const MEMO_LIMIT = 10_000;
+const expansions = new Map<string, readonly string[]>();
+const regexes = new Map<string, RegExp | undefined>();
+
+function expandUncached(trigger: string): string[] {
   let variants: string[];
   try {
     variants = new Parser(trigger).parse();
@@ -25,6 +39,15 @@ export function expandTrigger(trigger: string): string[] {
 
 /** The trigger as a case-insensitive regex anchored at a word start, or undefined when it does not compile. */
 export function triggerRegex(trigger: string): RegExp | undefined {
+  const key = `t\0${trigger}`;
+  if (regexes.has(key)) return regexes.get(key);
+  if (regexes.size >= MEMO_LIMIT) regexes.clear();
+  const regex = compileTrigger(trigger);
+  regexes.set(key, regex);
+  return regex;
+}
+
+function compileTrigger(trigger: string): RegExp | undefined {
   try {
     // A left word boundary only: "quantiz" must still find "quantization", "auth" must not find "oauth".
     // Global, so the caller can pick the longest of several hits.
@@ -36,6 +59,16 @@ export function triggerRegex(trigger: string): RegExp | undefined {
 
 /** The trigger taken literally, for plain phrases with regex characters in them ("N+1"). */
 export function literalRegex(trigger: string): RegExp {
+  const key = `l\0${trigger}`;
+  let regex = regexes.get(key);
+  if (regex) return regex;
+  if (regexes.size >= MEMO_LIMIT) regexes.clear();
+  regex = compileLiteral(trigger);
+  regexes.set(key, regex);
+  return regex;
+}
+
+function compileLiteral(trigger: string): RegExp {
   return new RegExp(`(?<![a-z0-9])${trigger.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}`, 'gi');
 }
 
