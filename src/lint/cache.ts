@@ -20,7 +20,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from './schema.js';
@@ -67,13 +66,7 @@ export interface CacheStats {
   file: string;
 }
 
-/** The default folder, or undefined when PERF_HUNTER_NO_CACHE turns caching off. */
-export function defaultCacheLocation(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.PERF_HUNTER_NO_CACHE && env.PERF_HUNTER_NO_CACHE !== '0') return undefined;
-  // The same home as the skills loader's cache (src/skills/load-cache.ts), in its own subfolder.
-  const home = env.PERF_HUNTER_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'perf-hunter');
-  return path.join(home, 'lint');
-}
+export { defaultCacheLocation } from './cache-location.js';
 
 /** A stable hash of anything JSON can carry (key order as given). */
 export function hashOf(value: unknown): string {

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { CliError, ExitCode } from '../errors.js';
 import { skillDirsFrom, withSkillDirs, type SkillDirOptions } from '../shared.js';
 import { renderReport } from '../render-report.js';
-import { recordKey, recordLocation, type RenderOptions } from '../../lint/replay/replay.js';
+import { codeStamps, recordKey, recordLocation, writeRecord, type RenderOptions } from '../../lint/replay/replay.js';
 import { recorder } from '../../lint/replay/stamps.js';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -134,7 +134,6 @@ export function register(program: Command): void {
     const stamps = recorder.finish();
     // Errors (unparsable files, skill load errors) are reported afresh each run, never replayed.
     if (records && args && report.errors.length === 0 && skillErrors === 0 && report.stats.cache) {
-      const { codeStamps, writeRecord } = await import('../../lint/replay/replay.js');
       writeRecord(records, {
         key: recordKey(args, process.env, cwd, isatty(1)),
         stamps: [...stamps, ...codeStamps()],

@@ -14,9 +14,9 @@
  * Imports node built-ins only: the replay must cost little more than Node's own start-up.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultCacheLocation } from '../cache-location.js';
 import { stampHolds, statOrUndefined, signatureOf, type Stamp } from './stamps.js';
 
 /** Bump when the record layout or what a stamp means changes. */
@@ -54,10 +54,8 @@ export function recordLocation(args: readonly string[], env: NodeJS.ProcessEnv, 
     else if (arg.startsWith('--cache-location=')) location = arg.slice('--cache-location='.length);
   }
   if (location !== undefined) return path.join(path.resolve(cwd, location), 'runs');
-  if (env.PERF_HUNTER_NO_CACHE && env.PERF_HUNTER_NO_CACHE !== '0') return undefined;
-  // The same folder as the lint cache's default (cache.ts), kept in sync by test/lint/replay.test.ts.
-  const home = env.PERF_HUNTER_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'perf-hunter');
-  return path.join(home, 'lint', 'runs');
+  const lintCache = defaultCacheLocation(env);
+  return lintCache === undefined ? undefined : path.join(lintCache, 'runs');
 }
 
 /**
