@@ -125,9 +125,19 @@ async function measure(
     const current: Measured[] = [];
     const base: Measured[] = [];
     for (let round = 0; round < options.rounds && !run.stop?.aborted; round++) {
-      // A B A B: slow drift of a shared machine hits both sides alike.
-      current.push(await drive(target, requests, roundSeconds, `round ${round + 1}/${options.rounds} (current)`));
-      base.push(await drive(baselineTarget, baselineRequests, roundSeconds, `round ${round + 1}/${options.rounds} (baseline)`));
+      // A B B A A B ...: each side goes first in every other round, so slow drift of a shared
+      // machine hits both alike and whatever running second does (a warmer generator, a busier
+      // kernel) does not side with one of them (a fixed A B order once had two identical
+      // servers called different in CI).
+      const runCurrent = async () => current.push(await drive(target, requests, roundSeconds, `round ${round + 1}/${options.rounds} (current)`));
+      const runBaseline = async () => base.push(await drive(baselineTarget, baselineRequests, roundSeconds, `round ${round + 1}/${options.rounds} (baseline)`));
+      if (round % 2 === 0) {
+        await runCurrent();
+        await runBaseline();
+      } else {
+        await runBaseline();
+        await runCurrent();
+      }
     }
     measured = merge(current);
     const baseMerged = merge(base);

@@ -76,6 +76,25 @@ describe('comparisons against real servers', () => {
     expect(report.pass).toBe(true);
   }, 40_000);
 
+  it('lets each side go first in every other round (A B, B A, ...)', async () => {
+    const order: string[] = [];
+    await runLoadTest(
+      { url: fiveB.url, baseline: { url: fiveA.url }, durationSeconds: 4, rounds: 4, connections: 2 },
+      {
+        onProgress: ({ message }) => {
+          const side = /^(round \d+\/\d+ \((?:current|baseline)\))/.exec(message)?.[1];
+          if (side && order.at(-1) !== side) order.push(side);
+        },
+      },
+    );
+    expect(order).toEqual([
+      'round 1/4 (current)', 'round 1/4 (baseline)',
+      'round 2/4 (baseline)', 'round 2/4 (current)',
+      'round 3/4 (current)', 'round 3/4 (baseline)',
+      'round 4/4 (baseline)', 'round 4/4 (current)',
+    ]);
+  }, 40_000);
+
   it('compares with a saved report, per second', async () => {
     // Five per-second samples a side: the fewest with which a rank test can reach p < 0.05/3.
     const before = await runLoadTest({ url: fiveA.url, durationSeconds: 5, connections: 4 });
