@@ -103,6 +103,12 @@ export class LintCache {
     return createHash('sha1').update(display).update('\0').update(code).digest('base64url');
   }
 
+  /** Whether `get` would hit, without counting it either way. */
+  has(key: string): boolean {
+    const entry = this.entries.get(key);
+    return entry !== undefined && isEntry(entry);
+  }
+
   get(key: string): CachedResult | undefined {
     const entry = this.entries.get(key);
     if (!entry || !isEntry(entry)) {
