@@ -5,12 +5,19 @@
  * distribution. A difference counts only when it is both significant and at least 10%, so two
  * identical servers on a noisy machine are not flagged for a 3% wobble. Significance is
  * Bonferroni-corrected over the figures compared (p < 0.05 / 3): with three tests at 0.05 each,
- * one identical pair in seven would be called a regression by chance.
+ * one identical pair in seven would be called a regression by chance. A percentile is compared
+ * only when every sample holds enough responses for it (MIN_RESPONSES); otherwise it says so.
  */
 import type { Comparison, FigureComparison, Sample } from './schema.js';
 
 export const ALPHA = 0.05;
 export const MIN_EFFECT = 0.1;
+/**
+ * Responses every sample needs before a percentile is compared: about ten beyond it. A p99 of 400
+ * responses rests on the 4 slowest, and two identical servers then differ by 25% from one short
+ * round to the next (measured), enough to be called a regression now and then.
+ */
+export const MIN_RESPONSES: Readonly<Record<'rps' | 'p50' | 'p99', number>> = { rps: 0, p50: 20, p99: 1_000 };
 
 /** Two-sided p-value of the Mann-Whitney U test: exact without ties for small samples, else normal with tie correction. */
 export function mannWhitneyU(a: number[], b: number[]): number | null {
@@ -79,6 +86,11 @@ function normalCdf(z: number): number {
   return 0.5 * (1 + erf);
 }
 
+/** Responses behind a sample's percentiles; a per-second sample of an older report counts its requests. */
+function responsesIn(sample: Sample): number {
+  return sample.responses ?? sample.rps;
+}
+
 export function median(values: number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
@@ -103,18 +115,25 @@ export function compare(input: CompareInput): Comparison {
     const current = input.current[figure];
     const baseline = input.baseline[figure];
     const ratio = baseline > 0 ? current / baseline : 1;
-    const pValue = mannWhitneyU(cur, base);
+    const fewest = Math.min(...[...input.current.samples, ...input.baseline.samples].map(responsesIn));
+    const comparable = fewest >= MIN_RESPONSES[figure];
+    const pValue = comparable ? mannWhitneyU(cur, base) : null;
     const significant = pValue !== null && pValue < alpha && Math.abs(ratio - 1) >= MIN_EFFECT;
     const worse = significant && (figure === 'rps' ? ratio < 1 : ratio > 1);
-    return { figure, baseline, current, ratio: round(ratio, 3), pValue: pValue === null ? null : round(pValue, 4), significant, worse };
+    const note = comparable
+      ? undefined
+      : `${figure} not compared: the smallest ${input.method === 'alternating-rounds' ? 'round' : 'second'} had ${fewest} responses and a ${figure} needs ${MIN_RESPONSES[figure]} to be stable; run longer, with fewer rounds or more connections`;
+    return { figure, baseline, current, ratio: round(ratio, 3), pValue: pValue === null ? null : round(pValue, 4), significant, worse, ...(note ? { note } : {}) };
   });
   const regression = figures.some((f) => f.worse);
   const changed = figures.filter((f) => f.significant);
   const rounds = Math.min(input.current.samples.length, input.baseline.samples.length);
+  const skipped = figures.filter((f) => f.note).map((f) => f.figure);
   const summary =
-    changed.length === 0
+    (changed.length === 0
       ? `no difference beyond run-to-run noise against ${input.against}`
-      : `${regression ? 'regression' : 'improvement'} against ${input.against}: ${changed.map((f) => `${f.figure} ${f.ratio}x (p=${f.pValue})`).join(', ')}`;
+      : `${regression ? 'regression' : 'improvement'} against ${input.against}: ${changed.map((f) => `${f.figure} ${f.ratio}x (p=${f.pValue})`).join(', ')}`) +
+    (skipped.length > 0 ? ` (${skipped.join(', ')} not compared: too few responses per sample)` : '');
   return { against: input.against, method: input.method, rounds, figures, regression, summary };
 }
 

@@ -33,7 +33,7 @@ export function formatLoadTestText(r: LoadTestReport): string {
     const c = r.comparison;
     lines.push('', `Against ${c.against} (${c.method}, ${c.rounds} samples each): ${c.summary}`);
     for (const f of c.figures) {
-      lines.push(`  ${f.figure.padEnd(4)} ${String(f.baseline.toFixed(2)).padStart(10)} -> ${String(f.current.toFixed(2)).padStart(10)}  ${f.ratio}x  p=${f.pValue ?? 'n/a'}${f.significant ? (f.worse ? '  WORSE' : '  better') : ''}`);
+      lines.push(`  ${f.figure.padEnd(4)} ${String(f.baseline.toFixed(2)).padStart(10)} -> ${String(f.current.toFixed(2)).padStart(10)}  ${f.ratio}x  p=${f.pValue ?? 'n/a'}${f.significant ? (f.worse ? '  WORSE' : '  better') : ''}${f.note ? `  (${f.note})` : ''}`);
     }
   }
   if (r.queries) lines.push('', ...formatProbeLines(r.queries));

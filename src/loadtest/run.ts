@@ -279,7 +279,7 @@ function merge(runs: Measured[]): Measured {
 
 function roundSample(r: Measured): Sample {
   const l = latencyOf(r.latency);
-  return { rps: round(r.answered / r.durationSeconds, 1), p50Ms: l.count ? l.p50 : null, p99Ms: l.count ? l.p99 : null };
+  return { rps: round(r.answered / r.durationSeconds, 1), p50Ms: l.count ? l.p50 : null, p99Ms: l.count ? l.p99 : null, responses: l.count };
 }
 
 function headline(r: Measured): { rps: number; p50: number; p99: number } {
@@ -366,7 +366,7 @@ function buildReport(options: LoadTestOptions, m: Measured, slo: Slo | null): Lo
     generator: { cpuPercent: round(cpuPercent, 1), cores, saturated },
     samples: seconds.map((s) => {
       const l = s.latency && s.latency.totalCount ? latencyOf(s.latency) : null;
-      return { rps: s.count, p50Ms: l?.p50 ?? null, p99Ms: l?.p99 ?? null };
+      return { rps: s.count, p50Ms: l?.p50 ?? null, p99Ms: l?.p99 ?? null, responses: s.latency?.totalCount ?? s.count };
     }),
     warnings,
     slo: slo ? checkSlo(slo, { latencyMs, errorRate, rps: mean }) : null,

@@ -117,6 +117,8 @@ export const Sample = z.object({
   rps: z.number(),
   p50Ms: z.number().nullable(),
   p99Ms: z.number().nullable(),
+  /** Responses whose latencies the percentiles come from (absent in older reports: per-second samples, where it equals rps). */
+  responses: z.number().int().optional(),
 });
 export type Sample = z.infer<typeof Sample>;
 
@@ -144,6 +146,8 @@ export const FigureComparison = z.object({
   pValue: z.number().nullable(),
   significant: z.boolean(),
   worse: z.boolean(),
+  /** Why the figure was not compared (too few responses per sample for this percentile). */
+  note: z.string().optional(),
 });
 export type FigureComparison = z.infer<typeof FigureComparison>;
 
