@@ -108,6 +108,7 @@ export interface CompareInput {
 export function compare(input: CompareInput): Comparison {
   const compared = ['rps', 'p50', 'p99'] as const;
   const alpha = ALPHA / compared.length;
+  const fewest = Math.min(...[...input.current.samples, ...input.baseline.samples].map(responsesIn));
   const figures: FigureComparison[] = compared.map((figure) => {
     const pick = (s: Sample): number | null => (figure === 'rps' ? s.rps : figure === 'p50' ? s.p50Ms : s.p99Ms);
     const cur = input.current.samples.map(pick).filter((v): v is number => v !== null);
@@ -115,7 +116,6 @@ export function compare(input: CompareInput): Comparison {
     const current = input.current[figure];
     const baseline = input.baseline[figure];
     const ratio = baseline > 0 ? current / baseline : 1;
-    const fewest = Math.min(...[...input.current.samples, ...input.baseline.samples].map(responsesIn));
     const comparable = fewest >= MIN_RESPONSES[figure];
     const pValue = comparable ? mannWhitneyU(cur, base) : null;
     const significant = pValue !== null && pValue < alpha && Math.abs(ratio - 1) >= MIN_EFFECT;
