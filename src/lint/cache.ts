@@ -105,13 +105,17 @@ export class LintCache {
 
   /** Whether `get` would hit, without counting it either way. */
   has(key: string): boolean {
+    return this.validEntry(key) !== undefined;
+  }
+
+  private validEntry(key: string): Entry | undefined {
     const entry = this.entries.get(key);
-    return entry !== undefined && isEntry(entry);
+    return entry && isEntry(entry) ? entry : undefined;
   }
 
   get(key: string): CachedResult | undefined {
-    const entry = this.entries.get(key);
-    if (!entry || !isEntry(entry)) {
+    const entry = this.validEntry(key);
+    if (!entry) {
       this.stats.misses++;
       return undefined;
     }
